@@ -1,0 +1,328 @@
+// pulse-console: the desktop console. Parses arguments, resolves the settings
+// (the same rule as pulsectl: see ConfigurationResolver), optionally prepares
+// the local sandbox, builds one Engine and shows the main window.
+//
+// Everything that may block (creating or starting the sandbox) happens here,
+// before the window exists; afterwards the UI thread never waits on a server.
+
+#include "common/Errors.hpp"
+#include "common/ExitCodes.hpp"
+#include "common/Logging.hpp"
+#include "config/SettingsLoader.hpp"
+#include "engine/ConfigurationResolver.hpp"
+#include "engine/Engine.hpp"
+#include "main/MainWindow.hpp"
+#include "topology/Sandbox.hpp"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <QTimer>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kScreenshotDeadline = 15s;
+constexpr auto kStreamingWait = 15s;
+
+// A fatal start-up problem: one summary line, every detail, an exit code.
+struct Failure {
+    int exitCode = pulse::exitcode::failure;
+    QString summary;
+    QStringList details;
+};
+
+bool envSet(const char* name)
+{
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0';
+}
+
+bool argvHas(int argc, char** argv, std::initializer_list<const char*> names)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* name : names) {
+            const size_t length = std::strlen(name);
+            if (std::strncmp(argv[i], name, length) == 0 && (argv[i][length] == '\0' || argv[i][length] == '='))
+                return true;
+        }
+    return false;
+}
+
+void printErr(const QString& text)
+{
+    std::fputs(qPrintable(text), stderr);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+// Always on stderr; also in a dialog when a person is looking at a screen.
+int report(const Failure& failure, bool dialog)
+{
+    QString text = QStringLiteral("pulse-console: ") + failure.summary;
+    for (const QString& detail : failure.details)
+        text += QStringLiteral("\n  - ") + detail;
+    printErr(text);
+    if (dialog) {
+        QMessageBox box(QMessageBox::Critical, QStringLiteral("Pulse Console"), failure.summary);
+        if (!failure.details.isEmpty())
+            box.setInformativeText(QStringLiteral("\u2022 ") + failure.details.join(QStringLiteral("\n\u2022 ")));
+        box.exec();
+    }
+    return failure.exitCode;
+}
+
+Failure configFailure(const pulse::ConfigError& error)
+{
+    Failure failure {pulse::exitcode::config, {}, {}};
+    const auto count = error.issues().size();
+    failure.summary = count == 1 ? QStringLiteral("the configuration has a problem; nothing was started.")
+                                 : QStringLiteral("the configuration has %1 problems; nothing was started.").arg(count);
+    // Issue messages come with secrets already masked.
+    for (const pulse::ConfigIssue& issue : error.issues())
+        failure.details << QString::fromStdString(issue.message);
+    if (failure.details.isEmpty())
+        failure.details << QString::fromUtf8(error.what());
+    return failure;
+}
+
+// --sandbox: create the sandbox when missing, start nodes that are stopped.
+// Blocking (seconds), acceptable before the window shows; progress on stderr.
+void prepareSandbox(const std::filesystem::path& dir)
+{
+    const QString where = QString::fromStdString(dir.string());
+    if (!pulse::Sandbox::exists(dir)) {
+        printErr(
+            QStringLiteral("pulse-console: creating a sandbox (primary + streaming replica) in %1 ...").arg(where));
+        pulse::SandboxOptions options;
+        options.baseDir = dir;
+        const auto sandbox = pulse::Sandbox::create(options);
+        printErr(QStringLiteral("pulse-console: sandbox ready: %1").arg(QString::fromStdString(sandbox->describe())));
+        return;
+    }
+    const auto sandbox = pulse::Sandbox::open(dir);
+    bool started = false;
+    for (const pulse::SandboxNode node : {pulse::SandboxNode::Primary, pulse::SandboxNode::Replica}) {
+        if (sandbox->isRunning(node))
+            continue;
+        printErr(QStringLiteral("pulse-console: starting the sandbox %1 ...")
+                     .arg(QString::fromUtf8(pulse::sandboxNodeName(node).data(),
+                         static_cast<qsizetype>(pulse::sandboxNodeName(node).size()))));
+        sandbox->start(node);
+        started = true;
+    }
+    if (started && !sandbox->waitForStreaming(kStreamingWait))
+        printErr(QStringLiteral("pulse-console: the replica is not streaming yet; the console will say so"));
+    printErr(QStringLiteral("pulse-console: using %1").arg(QString::fromStdString(sandbox->describe())));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const bool screenshotRequested = argvHas(argc, argv, {"--screenshot"});
+#if defined(__linux__)
+    // Without a display, QApplication aborts with a terse message. Help,
+    // version and screenshots need none: render offscreen.
+    if (!envSet("DISPLAY") && !envSet("WAYLAND_DISPLAY") && !envSet("QT_QPA_PLATFORM")) {
+        if (screenshotRequested || argvHas(argc, argv, {"-h", "--help", "--help-all", "-v", "--version"})) {
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        } else {
+            std::fputs("pulse-console: no display (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                       "  Run it in a desktop session, or render offscreen:\n"
+                       "  QT_QPA_PLATFORM=offscreen pulse-console --screenshot FILE.png\n",
+                stderr);
+            return pulse::exitcode::usage;
+        }
+    }
+#endif
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Pulse"));
+    QApplication::setApplicationName(QStringLiteral("pulse-console"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Pulse Console"));
+    QApplication::setApplicationVersion(QStringLiteral(PULSE_CONSOLE_VERSION));
+    QGuiApplication::setDesktopFileName(QStringLiteral("pulse-console"));
+
+    const QString defaultSandbox = QString::fromStdString(pulse::Sandbox::defaultBaseDir().string());
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Operations console for a PostgreSQL primary and its streaming read replica.\n\n"
+                       "Settings, lowest precedence first: built-in defaults < sandbox < .env file < "
+                       "environment < --set.\n"
+                       "With no --env-file, no ./.env, no POSTGRES_* variable and no --set, an existing "
+                       "sandbox in %1 is used.")
+            .arg(defaultSandbox));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption envFileOption(QStringLiteral("env-file"),
+        QStringLiteral("Read settings from <FILE> instead of ./.env."), QStringLiteral("FILE"));
+    const QCommandLineOption setOption(QStringLiteral("set"),
+        QStringLiteral("Override one setting, e.g. --set DB_POOL_SIZE=20 (repeatable; wins over everything else)."),
+        QStringLiteral("KEY=VALUE"));
+    const QCommandLineOption sandboxOption(QStringLiteral("sandbox"),
+        QStringLiteral("Connect to the local sandbox topology; create it when missing, start stopped nodes."));
+    const QCommandLineOption sandboxDirOption(QStringLiteral("sandbox-dir"),
+        QStringLiteral("Directory of the sandbox (implies --sandbox; default %1).").arg(defaultSandbox),
+        QStringLiteral("DIR"));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window once the first topology status is shown, then exit "
+                       "(non-zero when none arrives within %1 s).")
+            .arg(std::chrono::seconds(kScreenshotDeadline).count()),
+        QStringLiteral("FILE.png"));
+    const QCommandLineOption refreshOption(QStringLiteral("refresh-ms"),
+        QStringLiteral("Probe the topology every <N> ms (100-60000)."), QStringLiteral("N"), QStringLiteral("500"));
+    const QCommandLineOption logFileOption(QStringLiteral("log-file"),
+        QStringLiteral("Also write the log to <FILE> (rotating). Levels from SPDLOG_LEVEL (default warn)."),
+        QStringLiteral("FILE"));
+    parser.addOptions(
+        {envFileOption, setOption, sandboxOption, sandboxDirOption, screenshotOption, refreshOption, logFileOption});
+
+    if (!parser.parse(QApplication::arguments())) {
+        printErr(QStringLiteral("pulse-console: %1\nTry 'pulse-console --help'.").arg(parser.errorText()));
+        return pulse::exitcode::usage;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(pulse::exitcode::ok);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        printErr(QStringLiteral("pulse-console: unexpected argument '%1'\nTry 'pulse-console --help'.")
+                     .arg(parser.positionalArguments().constFirst()));
+        return pulse::exitcode::usage;
+    }
+    bool refreshOk = false;
+    const int refreshMs = parser.value(refreshOption).toInt(&refreshOk);
+    if (!refreshOk || refreshMs < 100 || refreshMs > 60000) {
+        printErr(QStringLiteral("pulse-console: --refresh-ms %1: expected a whole number of milliseconds from 100 "
+                                "to 60000")
+                     .arg(parser.value(refreshOption)));
+        return pulse::exitcode::usage;
+    }
+    const std::chrono::milliseconds refresh(refreshMs);
+    const QString screenshotPath = parser.value(screenshotOption);
+
+    // A dialog only when somebody can see it.
+    const QString platform = QGuiApplication::platformName();
+    const bool dialogs = screenshotPath.isEmpty() && platform != u"offscreen" && platform != u"minimal";
+
+    try {
+        pulse::setupLogging({parser.value(logFileOption).toStdString(), true, "warn"});
+    } catch (const std::exception& e) {
+        return report(
+            {pulse::exitcode::usage, QStringLiteral("cannot open the log file"), {QString::fromUtf8(e.what())}},
+            dialogs);
+    }
+
+    pulse::ConfigurationRequest request;
+    if (parser.isSet(envFileOption))
+        request.envFile = parser.value(envFileOption).toStdString();
+    request.environment = pulse::SettingsLoader::currentEnvironment();
+    request.forceSandbox = parser.isSet(sandboxOption) || parser.isSet(sandboxDirOption);
+    if (parser.isSet(sandboxDirOption))
+        request.sandboxDir = std::filesystem::path(parser.value(sandboxDirOption).toStdString());
+
+    // Every problem at once: a malformed --set does not hide an invalid value
+    // elsewhere, so the well-formed assignments are still loaded and checked.
+    std::vector<pulse::ConfigIssue> malformed;
+    for (const QString& set : parser.values(setOption)) {
+        try {
+            for (auto& assignment : pulse::ConfigurationResolver::parseAssignments({set.toStdString()}))
+                request.commandLine.push_back(std::move(assignment));
+        } catch (const pulse::ConfigError& e) {
+            malformed.insert(malformed.end(), e.issues().begin(), e.issues().end());
+        }
+    }
+
+    std::optional<pulse::ResolvedConfiguration> resolved;
+    try {
+        if (request.forceSandbox && malformed.empty())
+            prepareSandbox(request.sandboxDir.value_or(pulse::Sandbox::defaultBaseDir()));
+        try {
+            resolved = pulse::ConfigurationResolver::resolve(request);
+        } catch (const pulse::ConfigError& e) {
+            malformed.insert(malformed.end(), e.issues().begin(), e.issues().end());
+        } catch (const pulse::SandboxError&) {
+            if (malformed.empty())
+                throw;
+            // The sandbox was left alone because of the malformed --set: say that first.
+        }
+        if (!malformed.empty())
+            throw pulse::ConfigError(std::move(malformed));
+    } catch (const pulse::ConfigError& e) {
+        return report(configFailure(e), dialogs);
+    } catch (const pulse::SandboxError& e) {
+        return report({pulse::exitcode::sandbox, QStringLiteral("the sandbox could not be prepared."),
+                          {QString::fromUtf8(e.what())}},
+            dialogs);
+    } catch (const std::exception& e) {
+        return report(
+            {pulse::exitcode::failure, QStringLiteral("could not start."), {QString::fromUtf8(e.what())}}, dialogs);
+    }
+    if (resolved->sandboxDir && !request.forceSandbox)
+        printErr(QStringLiteral("pulse-console: using the sandbox in %1 (no --env-file, ./.env, POSTGRES_* variable "
+                                "or --set given)")
+                     .arg(QString::fromStdString(resolved->sandboxDir->string())));
+    pulse::logger("console")->info("settings from {}; primary {}:{}, replica {}", resolved->origin,
+        resolved->settings.primaryHost, resolved->settings.primaryPort,
+        resolved->settings.replicaConfigured()
+            ? resolved->settings.replicaHost + ":" + std::to_string(resolved->settings.replicaPort)
+            : std::string("none"));
+
+    std::optional<pulse::Engine> engine;
+    try {
+        engine.emplace(resolved->settings);
+    } catch (const std::exception& e) {
+        return report(
+            {pulse::exitcode::failure, QStringLiteral("could not start the engine."), {QString::fromUtf8(e.what())}},
+            dialogs);
+    }
+    engine->startPolling(refresh);
+
+    pulse::ui::MainWindowOptions options;
+    options.refreshInterval = refresh;
+    options.persistGeometry = screenshotPath.isEmpty(); // a screenshot has a fixed, reproducible size
+    options.settingsOrigin = QString::fromStdString(resolved->origin);
+    pulse::ui::MainWindow window(*engine, options);
+    QApplication::setWindowIcon(window.windowIcon());
+
+    if (!screenshotPath.isEmpty()) {
+        QTimer::singleShot(kScreenshotDeadline, &window, [&] {
+            printErr(QStringLiteral("pulse-console: no topology status reached the window within %1 s; no screenshot")
+                         .arg(std::chrono::seconds(kScreenshotDeadline).count()));
+            QApplication::exit(pulse::exitcode::failure);
+        });
+        QObject::connect(
+            &window, &pulse::ui::MainWindow::statusShown, &window,
+            [&] {
+                // One more turn of the event loop so pending layout settles.
+                QTimer::singleShot(200ms, &window, [&] {
+                    if (!window.grab().save(screenshotPath, "PNG")) {
+                        printErr(
+                            QStringLiteral("pulse-console: could not write the screenshot to %1").arg(screenshotPath));
+                        QApplication::exit(pulse::exitcode::failure);
+                        return;
+                    }
+                    printErr(QStringLiteral("pulse-console: screenshot saved to %1").arg(screenshotPath));
+                    QApplication::exit(pulse::exitcode::ok);
+                });
+            },
+            Qt::SingleShotConnection);
+    }
+
+    window.show();
+    const int rc = QApplication::exec();
+    engine->stopPolling();
+    return rc;
+}

@@ -1,0 +1,24 @@
+#pragma once
+// Logging set-up shared by pulsectl and pulse-console: a "pulse" logger with
+// time, level, logger name and thread; levels from SPDLOG_LEVEL (spdlog's own
+// convention, e.g. SPDLOG_LEVEL=debug or SPDLOG_LEVEL=pool=trace).
+
+#include <memory>
+#include <spdlog/logger.h>
+#include <string>
+
+namespace pulse {
+
+struct LoggingOptions {
+    std::string logFile;           // rotating file sink when not empty
+    bool toStderr = true;          // CLI: stderr so stdout stays machine-readable
+    std::string defaultLevel = "warn";
+};
+
+void setupLogging(const LoggingOptions& options);
+
+// The logger for one core module ("pool", "router", ...); created on first use
+// with the sinks chosen by setupLogging (or stderr when it was never called).
+std::shared_ptr<spdlog::logger> logger(const std::string& name);
+
+}  // namespace pulse

@@ -1,0 +1,171 @@
+#include "config/SettingCatalog.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+namespace pulse {
+namespace {
+
+constexpr std::string_view kPrimary = "Primary";
+constexpr std::string_view kReplica = "Replica";
+constexpr std::string_view kPrimaryPool = "Pool (primary)";
+constexpr std::string_view kReplicaPool = "Pool (replica)";
+constexpr std::string_view kRouting = "Routing flags";
+constexpr std::string_view kTimeouts = "Timeouts";
+
+constexpr std::array<std::string_view, 6> kGroups{kPrimary, kReplica, kPrimaryPool, kReplicaPool, kRouting, kTimeouts};
+
+// Upper bounds: generous sanity limits that catch a unit mistake (ms written
+// where seconds are meant) without second-guessing an operator. Statement
+// timeouts go up to PostgreSQL's own limit for statement_timeout (INT_MAX ms).
+constexpr std::int64_t kMaxPoolConnections = 1000;
+constexpr std::int64_t kMaxPoolWaitSeconds = 3600;
+constexpr std::int64_t kMaxRecycleSeconds = 7 * 24 * 3600;
+constexpr std::int64_t kMaxStatementTimeoutMs = 2'147'483'647;
+
+// Defaults must match the initialisers in Settings.hpp (checked by tst_settings).
+const SettingDefinition kDefinitions[]{
+    // Primary
+    {.key = "POSTGRES_HOST", .type = SettingType::Host, .defaultValue = "localhost", .group = kPrimary,
+     .meaning = "host name, address or socket directory of the primary", .allowEmpty = false},
+    {.key = "POSTGRES_PORT", .type = SettingType::Port, .defaultValue = "5432", .group = kPrimary,
+     .meaning = "TCP port of the primary"},
+    {.key = "POSTGRES_USER", .type = SettingType::String, .defaultValue = "pulse_user", .group = kPrimary,
+     .meaning = "user on the primary and the replica (empty: libpq's PGUSER, else the OS user)"},
+    {.key = "POSTGRES_PASSWORD", .type = SettingType::Secret, .defaultValue = "", .group = kPrimary,
+     .meaning = "password on the primary and the replica, never displayed (empty: PGPASSWORD / ~/.pgpass apply)"},
+    {.key = "POSTGRES_DATABASE", .type = SettingType::String, .defaultValue = "pulse_db", .group = kPrimary,
+     .meaning = "database on the primary and the replica"},
+
+    // Replica
+    {.key = "POSTGRES_REPLICA_HOST", .type = SettingType::Host, .defaultValue = "localhost", .group = kReplica,
+     .meaning = "host of the read replica (same user, password and database as the primary); empty = no replica",
+     .allowEmpty = true},
+    {.key = "POSTGRES_REPLICA_PORT", .type = SettingType::Port, .defaultValue = "5433", .group = kReplica,
+     .meaning = "TCP port of the read replica"},
+
+    // Pool (primary): SQLAlchemy QueuePool semantics
+    {.key = "DB_POOL_SIZE", .type = SettingType::Integer, .defaultValue = "20", .group = kPrimaryPool,
+     .meaning = "connections kept open to the primary (pool_size)", .minimum = 1, .maximum = kMaxPoolConnections},
+    {.key = "DB_MAX_OVERFLOW", .type = SettingType::Integer, .defaultValue = "30", .group = kPrimaryPool,
+     .meaning = "extra primary connections opened under load, closed when returned (max_overflow)", .minimum = 0,
+     .maximum = kMaxPoolConnections},
+    {.key = "DB_POOL_TIMEOUT", .type = SettingType::Seconds, .defaultValue = "60", .group = kPrimaryPool,
+     .meaning = "longest wait for a free primary connection before a pool timeout error (pool_timeout)",
+     .minimum = 0, .maximum = kMaxPoolWaitSeconds, .allowFraction = true},
+    {.key = "DB_POOL_RECYCLE", .type = SettingType::Seconds, .defaultValue = "3600", .group = kPrimaryPool,
+     .meaning = "a primary connection older than this is replaced at checkout (pool_recycle)", .minimum = -1,
+     .maximum = kMaxRecycleSeconds, .note = "-1 = never recycle"},
+    {.key = "DB_POOL_PRE_PING", .type = SettingType::Bool, .defaultValue = "false", .group = kPrimaryPool,
+     .meaning = "check every connection with a round trip at checkout (both pools)"},
+
+    // Pool (replica)
+    {.key = "DB_REPLICA_POOL_SIZE", .type = SettingType::Integer, .defaultValue = "15", .group = kReplicaPool,
+     .meaning = "connections kept open to the replica (pool_size)", .minimum = 1, .maximum = kMaxPoolConnections},
+    {.key = "DB_REPLICA_MAX_OVERFLOW", .type = SettingType::Integer, .defaultValue = "20", .group = kReplicaPool,
+     .meaning = "extra replica connections opened under load, closed when returned (max_overflow)", .minimum = 0,
+     .maximum = kMaxPoolConnections},
+    {.key = "DB_REPLICA_POOL_TIMEOUT", .type = SettingType::Seconds, .defaultValue = "30", .group = kReplicaPool,
+     .meaning = "longest wait for a free replica connection (pool_timeout)", .minimum = 0,
+     .maximum = kMaxPoolWaitSeconds, .allowFraction = true},
+    {.key = "DB_REPLICA_POOL_RECYCLE", .type = SettingType::Seconds, .defaultValue = "3600", .group = kReplicaPool,
+     .meaning = "a replica connection older than this is replaced at checkout (pool_recycle)", .minimum = -1,
+     .maximum = kMaxRecycleSeconds, .note = "-1 = never recycle"},
+
+    // Routing flags (also switchable at run time in the console)
+    {.key = "USE_READ_REPLICA", .type = SettingType::Bool, .defaultValue = "true", .group = kRouting,
+     .meaning = "send replica-eligible reads (dashboards, analytics, reports, exports) to the replica"},
+    {.key = "REPLICA_FALLBACK_ENABLED", .type = SettingType::Bool, .defaultValue = "true", .group = kRouting,
+     .meaning = "serve those reads from the primary when the replica is unavailable, instead of failing them"},
+
+    // Timeouts
+    {.key = "DB_CONNECT_TIMEOUT", .type = SettingType::Seconds, .defaultValue = "3", .group = kTimeouts,
+     .meaning = "longest wait to open a connection (libpq connect_timeout)", .minimum = 2, .maximum = 300,
+     .note = "libpq's effective minimum is 2"},
+    {.key = "DB_QUERY_DEADLINE_GRACE_MS", .type = SettingType::Integer, .defaultValue = "5000", .group = kTimeouts,
+     .meaning = "client-side deadline = statement_timeout + this, so a frozen server never hangs a caller",
+     .minimum = 0, .maximum = 3'600'000, .unit = "milliseconds"},
+    {.key = "DB_ETL_STATEMENT_TIMEOUT_MS", .type = SettingType::Integer, .defaultValue = "1800000",
+     .group = kTimeouts, .meaning = "statement_timeout of the etl session profile (long-running loads)",
+     .minimum = 0, .maximum = kMaxStatementTimeoutMs, .unit = "milliseconds", .note = "0 = no timeout"},
+    {.key = "DB_ADMIN_STATEMENT_TIMEOUT_MS", .type = SettingType::Integer, .defaultValue = "5000",
+     .group = kTimeouts, .meaning = "statement_timeout of the admin session profile (quick admin operations)",
+     .minimum = 0, .maximum = kMaxStatementTimeoutMs, .unit = "milliseconds", .note = "0 = no timeout"},
+    {.key = "DB_USER_STATEMENT_TIMEOUT_MS", .type = SettingType::Integer, .defaultValue = "10000",
+     .group = kTimeouts, .meaning = "statement_timeout of the user session profile (user-facing operations)",
+     .minimum = 0, .maximum = kMaxStatementTimeoutMs, .unit = "milliseconds", .note = "0 = no timeout"},
+    {.key = "DB_ANALYTICS_STATEMENT_TIMEOUT_MS", .type = SettingType::Integer, .defaultValue = "60000",
+     .group = kTimeouts, .meaning = "statement_timeout of the analytics session profile (read-only analytics)",
+     .minimum = 0, .maximum = kMaxStatementTimeoutMs, .unit = "milliseconds", .note = "0 = no timeout"},
+};
+
+std::string upper(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return out;
+}
+
+std::size_t editDistance(std::string_view a, std::string_view b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::span<const SettingDefinition> SettingCatalog::all() noexcept
+{
+    return kDefinitions;
+}
+
+std::span<const std::string_view> SettingCatalog::groups() noexcept
+{
+    return kGroups;
+}
+
+const SettingDefinition* SettingCatalog::find(std::string_view key) noexcept
+{
+    const auto it = std::find_if(std::begin(kDefinitions), std::end(kDefinitions),
+                                 [key](const SettingDefinition& d) { return d.key == key; });
+    return it == std::end(kDefinitions) ? nullptr : &*it;
+}
+
+std::optional<std::string> SettingCatalog::closestKey(std::string_view unknown)
+{
+    const std::string wanted = upper(unknown);
+    const SettingDefinition* best = nullptr;
+    std::size_t bestDistance = 0;
+    for (const auto& definition : kDefinitions) {
+        const auto distance = editDistance(wanted, definition.key);
+        if (best == nullptr || distance < bestDistance) {
+            best = &definition;
+            bestDistance = distance;
+        }
+    }
+    // About one edit per four characters of the longer name: catches typos and
+    // a missing prefix (POOL_SIZE -> DB_POOL_SIZE) without suggesting an
+    // unrelated key.
+    if (best == nullptr)
+        return std::nullopt;
+    const std::size_t tolerance = std::max<std::size_t>(2, std::max(wanted.size(), best->key.size()) / 4);
+    if (bestDistance > tolerance)
+        return std::nullopt;
+    return std::string(best->key);
+}
+
+}  // namespace pulse

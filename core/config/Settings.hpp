@@ -1,0 +1,66 @@
+#pragma once
+// Effective, validated settings of one Pulse engine. Built only by
+// SettingsLoader, which refuses an invalid configuration as a whole
+// (ConfigError listing every problem), so a Settings value is always valid.
+
+#include "config/SettingSource.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace pulse {
+
+struct PoolSettings {
+    int size = 5;                                 // pool_size: connections kept
+    int maxOverflow = 10;                         // extra connections under load, closed on return
+    std::chrono::milliseconds timeout{30'000};    // pool_timeout: longest wait for a connection
+    std::chrono::seconds recycle{3600};           // pool_recycle: replaced at checkout when older
+};
+
+// One effective value with its origin, for `pulsectl config`.
+struct ResolvedSetting {
+    std::string value;   // raw text as given (NOT masked: use displayValue())
+    SettingSource source;
+    bool secret = false;
+};
+
+struct Settings {
+    // Primary (POSTGRES_*)
+    std::string primaryHost = "localhost";
+    int primaryPort = 5432;
+    std::string user = "pulse_user";
+    std::string password;  // empty: libpq's PGPASSWORD / PGPASSFILE / ~/.pgpass apply
+    std::string database = "pulse_db";
+
+    // Replica (POSTGRES_REPLICA_*); an empty host means "no replica configured".
+    std::string replicaHost = "localhost";
+    int replicaPort = 5433;
+
+    PoolSettings primaryPool{20, 30, std::chrono::milliseconds(60'000), std::chrono::seconds(3600)};
+    PoolSettings replicaPool{15, 20, std::chrono::milliseconds(30'000), std::chrono::seconds(3600)};
+    bool poolPrePing = false;  // DB_POOL_PRE_PING: round-trip check at checkout
+
+    bool useReadReplica = true;          // USE_READ_REPLICA
+    bool replicaFallbackEnabled = true;  // REPLICA_FALLBACK_ENABLED
+
+    std::chrono::seconds connectTimeout{3};              // DB_CONNECT_TIMEOUT (libpq's minimum is 2)
+    std::chrono::milliseconds queryDeadlineGrace{5000};  // DB_QUERY_DEADLINE_GRACE_MS
+
+    // statement_timeout of the session profiles (0 = none)
+    std::chrono::milliseconds etlStatementTimeout{1'800'000};   // DB_ETL_STATEMENT_TIMEOUT_MS
+    std::chrono::milliseconds adminStatementTimeout{5'000};     // DB_ADMIN_STATEMENT_TIMEOUT_MS
+    std::chrono::milliseconds userStatementTimeout{10'000};     // DB_USER_STATEMENT_TIMEOUT_MS
+    std::chrono::milliseconds analyticsStatementTimeout{60'000};// DB_ANALYTICS_STATEMENT_TIMEOUT_MS
+
+    // Every known key -> effective value and source.
+    std::map<std::string, ResolvedSetting> resolved;
+
+    bool replicaConfigured() const { return !replicaHost.empty(); }
+    // The value as it may be shown to a person: secrets become "********"
+    // (or "(not set)" when empty). Unknown key -> std::nullopt.
+    std::optional<std::string> displayValue(const std::string& key) const;
+};
+
+}  // namespace pulse

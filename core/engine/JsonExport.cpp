@@ -1,0 +1,114 @@
+#include "engine/JsonExport.hpp"
+
+#include "config/SettingCatalog.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace pulse {
+
+std::string isoTime(std::chrono::system_clock::time_point time)
+{
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(time)), millis);
+}
+
+nlohmann::json toJson(const PoolStats& s)
+{
+    return {
+        {"name", s.name},
+        {"pool_size", s.size},
+        {"max_overflow", s.maxOverflow},
+        {"open", s.open},
+        {"idle", s.idle},
+        {"checked_out", s.checkedOut},
+        {"overflow_in_use", s.overflowInUse},
+        {"waiters", s.waiters},
+        {"utilisation_percent", s.utilisationPercent},
+        {"checkouts_total", s.checkouts},
+        {"timeouts_total", s.timeouts},
+        {"connection_errors_total", s.connectionErrors},
+        {"created_total", s.created},
+        {"recycled_total", s.recycled},
+        {"discarded_total", s.discarded},
+        {"overflow_closed_total", s.overflowClosed},
+        {"acquire_seconds",
+         {{"count", s.acquireWait.count},
+          {"p50", s.acquireWait.quantile(0.50)},
+          {"p95", s.acquireWait.quantile(0.95)},
+          {"p99", s.acquireWait.quantile(0.99)},
+          {"max", s.acquireWait.maxSeconds}}},
+    };
+}
+
+nlohmann::json toJson(const NodeStatus& n)
+{
+    nlohmann::json j = {
+        {"name", n.name},
+        {"configured", n.configured},
+        {"endpoint", n.endpoint},
+        {"reachable", n.reachable},
+        {"role", n.role},
+    };
+    if (n.reachable) {
+        j["in_recovery"] = n.inRecovery;
+        j["server_version"] = n.serverVersion;
+        j["round_trip_ms"] = n.roundTripMs;
+        j["wal_receiver_status"] = n.walReceiverStatus.empty() ? nlohmann::json() : nlohmann::json(n.walReceiverStatus);
+    }
+    if (!n.error.empty())
+        j["error"] = n.error;
+    return j;
+}
+
+nlohmann::json toJson(const TopologyStatus& status)
+{
+    nlohmann::json nodes = nlohmann::json::array();
+    for (const auto& node : status.nodes) {
+        auto j = toJson(node);
+        if (const auto* pool = status.pool(node.name))
+            j["pool"] = toJson(*pool);
+        nodes.push_back(std::move(j));
+    }
+    return {
+        {"time", isoTime(status.time)},
+        {"health", healthName(status.health)},
+        {"verdict", status.verdict},
+        {"flags",
+         {{"USE_READ_REPLICA", status.flags.useReadReplica},
+          {"REPLICA_FALLBACK_ENABLED", status.flags.replicaFallbackEnabled}}},
+        {"nodes", nodes},
+    };
+}
+
+nlohmann::json toJson(const RoutingDecision& d)
+{
+    const char* outcome = d.outcome == RoutingDecision::Outcome::Routed     ? "routed"
+                          : d.outcome == RoutingDecision::Outcome::FellBack ? "fell_back"
+                                                                            : "refused";
+    return {
+        {"sequence", d.sequence}, {"time", isoTime(d.time)}, {"operation", d.operation},
+        {"context", d.context},   {"profile", d.profile},    {"target", d.targetLabel()},
+        {"outcome", outcome},     {"reason", d.reason},
+    };
+}
+
+nlohmann::json settingsToJson(const Settings& settings)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& def : SettingCatalog::all()) {
+        const std::string key(def.key);
+        const auto it = settings.resolved.find(key);
+        out.push_back({
+            {"key", key},
+            {"value", settings.displayValue(key).value_or("")},
+            {"source", it != settings.resolved.end() ? it->second.source.describe() : "default"},
+            {"secret", def.secret()},
+            {"group", std::string(def.group)},
+            {"meaning", std::string(def.meaning)},
+        });
+    }
+    return out;
+}
+
+}  // namespace pulse

@@ -1,0 +1,263 @@
+#include "pool/ConnectionPool.hpp"
+
+#include "common/Errors.hpp"
+#include "common/Logging.hpp"
+
+#include <fmt/format.h>
+
+namespace pulse {
+namespace {
+// ROLLBACK of a connection returned mid-transaction: a bounded wait, so a
+// frozen server cannot block the thread that drops a lease.
+constexpr std::chrono::milliseconds kRollbackDeadline{3000};
+}  // namespace
+
+std::shared_ptr<ConnectionPool> ConnectionPool::create(PoolConfig config)
+{
+    if (config.size < 1)
+        throw Error("pool '" + config.name + "': pool_size must be at least 1");
+    if (config.maxOverflow < 0)
+        throw Error("pool '" + config.name + "': max_overflow must not be negative");
+    return std::shared_ptr<ConnectionPool>(new ConnectionPool(std::move(config)));
+}
+
+ConnectionPool::ConnectionPool(PoolConfig config) : m_config(std::move(config))
+{
+    m_idle.reserve(static_cast<size_t>(m_config.size));
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+std::unique_ptr<PgConnection> ConnectionPool::openConnection()
+{
+    auto connection = PgConnection::open(m_config.params);
+    logger("pool")->debug("{}: opened connection (backend pid {})", m_config.name, connection->backendPid());
+    return connection;
+}
+
+bool ConnectionPool::isFresh(const PgConnection& connection) const
+{
+    return m_config.recycle.count() <= 0 || Clock::now() - connection.createdAt() < m_config.recycle;
+}
+
+PoolLease ConnectionPool::acquire()
+{
+    return acquire(m_config.timeout);
+}
+
+PoolLease ConnectionPool::acquire(std::chrono::milliseconds timeout)
+{
+    const auto start = Clock::now();
+    const auto deadline = start + timeout;
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        if (!m_idle.empty()) {
+            Idle entry = std::move(m_idle.back());
+            m_idle.pop_back();
+            ++m_checkedOut;
+            const std::uint64_t generation = m_generation;
+            lock.unlock();
+
+            // Validation happens outside the lock: it may cost a round trip
+            // (pre-ping) or a reconnect (recycle).
+            std::unique_ptr<PgConnection> connection = std::move(entry.connection);
+            bool usable = entry.generation == generation && connection->checkAlive() &&
+                          (!m_config.prePing || connection->ping());
+            if (usable && !isFresh(*connection)) {
+                try {
+                    auto replacement = openConnection();
+                    connection = std::move(replacement);
+                    lock.lock();
+                    ++m_recycled;
+                    ++m_created;
+                    lock.unlock();
+                } catch (const ConnectionError&) {
+                    connection.reset();
+                    lock.lock();
+                    --m_checkedOut;
+                    --m_open;
+                    ++m_connectionErrors;
+                    m_available.notify_one();
+                    throw;
+                }
+            }
+            if (usable) {
+                lock.lock();
+                ++m_checkouts;
+                lock.unlock();
+                m_acquireWait.record(Clock::now() - start);
+                return PoolLease(shared_from_this(), std::move(connection), generation);
+            }
+            // Dead (backend terminated, server restarted) or stale: never
+            // hand it out; free its slot and try again.
+            logger("pool")->info("{}: discarded a broken connection at checkout", m_config.name);
+            connection.reset();
+            lock.lock();
+            --m_checkedOut;
+            --m_open;
+            ++m_discarded;
+            continue;
+        }
+        if (m_open < m_config.size + m_config.maxOverflow) {
+            ++m_open;  // reserve the slot, then connect without holding the lock
+            ++m_checkedOut;
+            const std::uint64_t generation = m_generation;
+            lock.unlock();
+            std::unique_ptr<PgConnection> connection;
+            try {
+                connection = openConnection();
+            } catch (const Error&) {
+                lock.lock();
+                --m_open;
+                --m_checkedOut;
+                ++m_connectionErrors;
+                m_available.notify_one();
+                throw;
+            }
+            lock.lock();
+            ++m_created;
+            ++m_checkouts;
+            lock.unlock();
+            m_acquireWait.record(Clock::now() - start);
+            return PoolLease(shared_from_this(), std::move(connection), generation);
+        }
+        ++m_waiters;
+        const bool signalled = m_available.wait_until(lock, deadline) == std::cv_status::no_timeout;
+        --m_waiters;
+        if (!signalled && m_idle.empty() && m_open >= m_config.size + m_config.maxOverflow) {
+            ++m_timeouts;
+            const int otherWaiters = m_waiters;
+            lock.unlock();
+            throwTimeout(Clock::now() - start, timeout, otherWaiters);
+        }
+    }
+}
+
+void ConnectionPool::throwTimeout(Clock::duration waited, std::chrono::milliseconds timeout, int waiters)
+{
+    const double waitedSeconds = std::chrono::duration<double>(waited).count();
+    std::string message = fmt::format(
+        "pool '{}' exhausted: all {} connections are checked out (pool_size {} + max_overflow {}); "
+        "waited {:.2f} s (pool_timeout {:.2f} s), {} other caller(s) still waiting",
+        m_config.name, m_config.size + m_config.maxOverflow, m_config.size, m_config.maxOverflow, waitedSeconds,
+        std::chrono::duration<double>(timeout).count(), waiters);
+    if (!m_config.sizingHint.empty())
+        message += "; raise " + m_config.sizingHint + " or release leases sooner";
+    logger("pool")->warn("{}", message);
+    throw PoolTimeoutError(m_config.name, message);
+}
+
+int ConnectionPool::prefill(int count)
+{
+    int opened = 0;
+    const int target = std::min(count, m_config.size);
+    for (;;) {
+        std::unique_lock lock(m_mutex);
+        if (static_cast<int>(m_idle.size()) >= target || m_open >= m_config.size)
+            return opened;
+        ++m_open;
+        const std::uint64_t generation = m_generation;
+        lock.unlock();
+        std::unique_ptr<PgConnection> connection;
+        try {
+            connection = openConnection();
+        } catch (const Error&) {
+            lock.lock();
+            --m_open;
+            ++m_connectionErrors;
+            m_available.notify_one();
+            throw;
+        }
+        lock.lock();
+        ++m_created;
+        m_idle.push_back({std::move(connection), generation});
+        ++opened;
+        m_available.notify_one();
+    }
+}
+
+void ConnectionPool::giveBack(std::unique_ptr<PgConnection> connection, std::uint64_t generation,
+                              bool forceDiscard) noexcept
+{
+    bool discard = forceDiscard || connection->isBroken();
+    if (!discard && connection->inTransaction()) {
+        // PQTRANS_ACTIVE means a statement is still running: its state cannot
+        // be trusted. Otherwise roll the open or failed transaction back.
+        if (connection->transactionStatus() == PQTRANS_ACTIVE) {
+            discard = true;
+        } else {
+            const auto saved = connection->deadline();
+            try {
+                connection->setDeadline(saved.count() > 0 ? std::min(saved, kRollbackDeadline) : kRollbackDeadline);
+                connection->exec("ROLLBACK");
+                connection->setDeadline(saved);
+            } catch (const std::exception& e) {
+                logger("pool")->info("{}: rollback on return failed, discarding: {}", m_config.name, e.what());
+                discard = true;
+            }
+            discard = discard || connection->inTransaction();
+        }
+    }
+
+    std::unique_ptr<PgConnection> toClose;
+    {
+        std::lock_guard lock(m_mutex);
+        --m_checkedOut;
+        if (discard || generation != m_generation) {
+            --m_open;
+            ++m_discarded;
+            toClose = std::move(connection);
+        } else if (static_cast<int>(m_idle.size()) >= m_config.size) {
+            --m_open;  // an overflow connection: closed on return, as QueuePool does
+            ++m_overflowClosed;
+            toClose = std::move(connection);
+        } else {
+            m_idle.push_back({std::move(connection), generation});
+        }
+    }
+    m_available.notify_one();
+    // PQfinish sends Terminate: done outside the lock.
+    toClose.reset();
+}
+
+void ConnectionPool::dispose()
+{
+    std::vector<Idle> closing;
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_generation;
+        closing.swap(m_idle);
+        m_open -= static_cast<int>(closing.size());
+        m_discarded += closing.size();
+    }
+    m_available.notify_all();
+    logger("pool")->info("{}: disposed {} idle connection(s)", m_config.name, closing.size());
+}
+
+PoolStats ConnectionPool::stats() const
+{
+    PoolStats s;
+    {
+        std::lock_guard lock(m_mutex);
+        s.name = m_config.name;
+        s.size = m_config.size;
+        s.maxOverflow = m_config.maxOverflow;
+        s.open = m_open;
+        s.idle = static_cast<int>(m_idle.size());
+        s.checkedOut = m_checkedOut;
+        s.overflowInUse = std::max(0, m_open - m_config.size);
+        s.waiters = m_waiters;
+        s.checkouts = m_checkouts;
+        s.timeouts = m_timeouts;
+        s.connectionErrors = m_connectionErrors;
+        s.created = m_created;
+        s.recycled = m_recycled;
+        s.discarded = m_discarded;
+        s.overflowClosed = m_overflowClosed;
+    }
+    s.utilisationPercent = 100.0 * s.checkedOut / std::max(1, s.capacity());
+    s.acquireWait = m_acquireWait.snapshot();
+    return s;
+}
+
+}  // namespace pulse

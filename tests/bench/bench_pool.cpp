@@ -1,0 +1,257 @@
+// Pool and router overhead, measured side by side with their baselines in
+// one run on a private sandbox (the machine is noisy: read the ratios).
+//
+//  1. Pool checkout + return, warm, uncontended and 8 threads on pool_size 4
+//     (target: median <= 2 us uncontended).
+//  2. SELECT 1 through router + pool vs a raw libpq connection, 1 and 8
+//     client threads (target: overhead <= 5% at the median), and through
+//     PgBouncer in transaction mode when it is installed.
+//
+// Usage: bench_pool [--seconds S] [--rounds R]
+
+#include "PgBouncerPeer.hpp"
+
+#include "common/Logging.hpp"
+#include "config/SettingsLoader.hpp"
+#include "engine/Engine.hpp"
+#include "topology/Sandbox.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <cstring>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Figures {
+    double medianUs = 0;
+    double p99Us = 0;
+    double qps = 0;
+};
+
+double percentile(std::vector<double>& values, double q)
+{
+    if (values.empty())
+        return 0;
+    const auto k = static_cast<size_t>(q * static_cast<double>(values.size() - 1));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+    return values[k];
+}
+
+// Runs `threads` workers for `duration`; each calls op() in a loop and the
+// per-call latency is recorded. Returns median, p99 and throughput.
+template <typename MakeWorker>
+Figures measure(int threads, std::chrono::milliseconds duration, MakeWorker makeWorker)
+{
+    std::vector<std::vector<double>> samples(static_cast<size_t>(threads));
+    std::atomic<bool> stop{false};
+    std::barrier ready(threads + 1);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            auto op = makeWorker();  // connects before the clock starts
+            auto& mine = samples[static_cast<size_t>(t)];
+            mine.reserve(200'000);
+            ready.arrive_and_wait();
+            while (!stop.load(std::memory_order_relaxed)) {
+                const auto start = Clock::now();
+                op();
+                mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+            }
+        });
+    ready.arrive_and_wait();
+    const auto start = Clock::now();
+    std::this_thread::sleep_for(duration);
+    stop = true;
+    for (auto& w : workers)
+        w.join();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> all;
+    for (auto& s : samples)
+        all.insert(all.end(), s.begin(), s.end());
+    Figures f;
+    f.qps = static_cast<double>(all.size()) / elapsed;
+    f.medianUs = percentile(all, 0.50);
+    f.p99Us = percentile(all, 0.99);
+    return f;
+}
+
+// Checkout + return cycles timed in batches (a clock read per cycle would
+// cost as much as the cycle itself).
+Figures measureCheckout(pulse::ConnectionPool& pool, int threads, int batches, int batchSize)
+{
+    std::vector<std::vector<double>> samples(static_cast<size_t>(threads));
+    std::vector<std::thread> workers;
+    std::barrier ready(threads);
+    const auto wallStart = Clock::now();
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            ready.arrive_and_wait();
+            for (int b = 0; b < batches; ++b) {
+                const auto start = Clock::now();
+                for (int i = 0; i < batchSize; ++i) {
+                    auto lease = pool.acquire();
+                }
+                samples[static_cast<size_t>(t)].push_back(
+                    std::chrono::duration<double, std::nano>(Clock::now() - start).count() / batchSize);
+            }
+        });
+    for (auto& w : workers)
+        w.join();
+    const double elapsed = std::chrono::duration<double>(Clock::now() - wallStart).count();
+    std::vector<double> all;
+    for (auto& s : samples)
+        all.insert(all.end(), s.begin(), s.end());
+    Figures f;
+    f.medianUs = percentile(all, 0.50) / 1000.0;
+    f.p99Us = percentile(all, 0.99) / 1000.0;
+    f.qps = static_cast<double>(threads) * batches * batchSize / elapsed;
+    return f;
+}
+
+struct RawClient {
+    explicit RawClient(const pulse::ConnectionParams& params)
+    {
+        const auto arrays = params.toArrays();
+        conn = PQconnectdbParams(arrays.keywords.data(), arrays.values.data(), 0);
+        if (PQstatus(conn) != CONNECTION_OK)
+            throw std::runtime_error(std::string("raw connect failed: ") + PQerrorMessage(conn));
+    }
+    ~RawClient() { PQfinish(conn); }
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+    void selectOne()
+    {
+        PGresult* r = PQexecParams(conn, "SELECT 1", 0, nullptr, nullptr, nullptr, nullptr, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            throw std::runtime_error(PQerrorMessage(conn));
+        PQclear(r);
+    }
+    PGconn* conn;
+};
+
+Figures median(std::vector<Figures> rounds)
+{
+    auto pick = [&](auto member) {
+        std::vector<double> v;
+        for (auto& r : rounds)
+            v.push_back(r.*member);
+        return percentile(v, 0.5);
+    };
+    return {pick(&Figures::medianUs), pick(&Figures::p99Us), pick(&Figures::qps)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    double seconds = 2.0;
+    int rounds = 3;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--seconds") == 0)
+            seconds = std::atof(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--rounds") == 0)
+            rounds = std::atoi(argv[i + 1]);
+    }
+    pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "warn"});
+    const auto duration = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+
+    char pattern[] = "/tmp/pulse-bench-XXXXXX";
+    pulse::SandboxOptions sandboxOptions;
+    sandboxOptions.baseDir = ::mkdtemp(pattern);
+    sandboxOptions.guardOwnerProcess = true;
+    std::cerr << "starting a sandbox primary + replica ...\n";
+    auto sandbox = pulse::Sandbox::create(sandboxOptions);
+
+    pulse::LoadOptions load;
+    load.useDefaultEnvFile = false;
+    load.sandbox = pulse::SettingsLayer{{pulse::SourceKind::Sandbox, "sandbox"}, sandbox->settingsValues()};
+    load.commandLine = {{"DB_POOL_SIZE", "8"}, {"DB_MAX_OVERFLOW", "0"}};
+    pulse::Engine engine(pulse::SettingsLoader::load(load));
+    const auto primaryParams = pulse::Engine::connectionParams(engine.settings(), pulse::Target::Primary, "bench");
+
+    // 1. Checkout + return on a warm pool.
+    pulse::PoolConfig checkoutConfig;
+    checkoutConfig.name = "bench";
+    checkoutConfig.params = primaryParams;
+    checkoutConfig.size = 4;
+    checkoutConfig.maxOverflow = 0;
+    checkoutConfig.timeout = 10s;
+    auto pool = pulse::ConnectionPool::create(checkoutConfig);
+    pool->prefill(4);
+    measureCheckout(*pool, 1, 200, 1000);  // warm-up
+    const auto uncontended = measureCheckout(*pool, 1, 2000, 1000);
+    const auto contended = measureCheckout(*pool, 8, 250, 1000);
+
+    std::cout << "\nPool checkout + return (warm pool, pool_size 4, ns per cycle)\n";
+    std::cout << fmt::format("{:<34} {:>12} {:>12} {:>16} {:>14}\n", "case", "median ns", "p99 ns", "cycles/s",
+                             "target");
+    std::cout << fmt::format("{:<34} {:>12.0f} {:>12.0f} {:>16.0f} {:>14}\n", "uncontended, 1 thread",
+                             uncontended.medianUs * 1000, uncontended.p99Us * 1000, uncontended.qps,
+                             uncontended.medianUs <= 2.0 ? "<= 2000: PASS" : "<= 2000: FAIL");
+    std::cout << fmt::format("{:<34} {:>12.0f} {:>12.0f} {:>16.0f} {:>14}\n", "8 threads on pool_size 4",
+                             contended.medianUs * 1000, contended.p99Us * 1000, contended.qps, "-");
+
+    // 2. SELECT 1: raw libpq vs router + pool vs PgBouncer (transaction mode).
+    engine.primaryPool()->prefill(8);
+    std::string why;
+    auto bouncer = PgBouncerPeer::start(*sandbox, 8, why);
+    auto bouncerParams = primaryParams;
+    if (bouncer)
+        bouncerParams.port(bouncer->port()).password("");
+
+    auto& router = engine.router();
+    std::cout << "\nSELECT 1 on the sandbox primary (" << rounds << " interleaved rounds of " << seconds
+              << " s; medians of the rounds)\n";
+    std::cout << fmt::format("{:<8} {:>14} {:>14} {:>10} {:>14} {:>10} {:>14} {:>12} {:>12}\n", "clients",
+                             "raw med us", "pool med us", "overhead", "raw qps", "pool qps", "pgbouncer qps",
+                             "pool/bouncer", "target");
+    for (int clients : {1, 8}) {
+        std::vector<Figures> raw, routed, bounced;
+        for (int r = 0; r < rounds; ++r) {
+            raw.push_back(measure(clients, duration, [&] {
+                auto client = std::make_shared<RawClient>(primaryParams);
+                return [client] { client->selectOne(); };
+            }));
+            routed.push_back(measure(clients, duration, [&] {
+                return [&router] {
+                    auto session = router.session("user_authentication");
+                    session.exec("SELECT 1");
+                };
+            }));
+            if (bouncer)
+                bounced.push_back(measure(clients, duration, [&] {
+                    auto client = std::make_shared<RawClient>(bouncerParams);
+                    return [client] { client->selectOne(); };
+                }));
+        }
+        const auto rawF = median(raw), routedF = median(routed);
+        const double overhead = 100.0 * (routedF.medianUs - rawF.medianUs) / rawF.medianUs;
+        std::string bouncerQps = "n/a", ratio = "n/a";
+        if (bouncer) {
+            const auto b = median(bounced);
+            bouncerQps = fmt::format("{:.0f}", b.qps);
+            ratio = fmt::format("{:.2f}x", routedF.qps / b.qps);
+        }
+        std::cout << fmt::format("{:<8} {:>14.1f} {:>14.1f} {:>9.1f}% {:>14.0f} {:>10.0f} {:>14} {:>12} {:>12}\n",
+                                 clients, rawF.medianUs, routedF.medianUs, overhead, rawF.qps, routedF.qps, bouncerQps,
+                                 ratio, overhead <= 5.0 ? "<= 5%: PASS" : "<= 5%: FAIL");
+    }
+    if (!bouncer)
+        std::cout << "PgBouncer column skipped: " << why << "\n";
+    const auto stats = engine.primaryPool()->stats();
+    std::cout << fmt::format("\nrouter pool after the run: {} connections opened for {} checkouts "
+                             "(the hot path never connected once warm)\n",
+                             stats.created, stats.checkouts);
+    sandbox->teardown();
+    return 0;
+}
