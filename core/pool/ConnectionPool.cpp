@@ -35,6 +35,26 @@ std::unique_ptr<PgConnection> ConnectionPool::openConnection()
     return connection;
 }
 
+std::unique_ptr<PgConnection> ConnectionPool::openReserved(bool checkedOut)
+{
+    try {
+        auto connection = openConnection();
+        std::lock_guard lock(m_mutex);
+        ++m_created;
+        return connection;
+    } catch (const Error&) {
+        {
+            std::lock_guard lock(m_mutex);
+            --m_open;
+            if (checkedOut)
+                --m_checkedOut;
+            ++m_connectionErrors;
+        }
+        m_available.notify_one();  // the slot is free again: a waiter may try
+        throw;
+    }
+}
+
 bool ConnectionPool::isFresh(const PgConnection& connection) const
 {
     return m_config.recycle.count() <= 0 || Clock::now() - connection.createdAt() < m_config.recycle;
@@ -64,27 +84,12 @@ PoolLease ConnectionPool::acquire(std::chrono::milliseconds timeout)
             bool usable = entry.generation == generation && connection->checkAlive() &&
                           (!m_config.prePing || connection->ping());
             if (usable && !isFresh(*connection)) {
-                try {
-                    auto replacement = openConnection();
-                    connection = std::move(replacement);
-                    lock.lock();
-                    ++m_recycled;
-                    ++m_created;
-                    lock.unlock();
-                } catch (const ConnectionError&) {
-                    connection.reset();
-                    lock.lock();
-                    --m_checkedOut;
-                    --m_open;
-                    ++m_connectionErrors;
-                    m_available.notify_one();
-                    throw;
-                }
+                connection = openReserved(true);  // the old one closes here
+                std::lock_guard counted(m_mutex);
+                ++m_recycled;
             }
             if (usable) {
-                lock.lock();
-                ++m_checkouts;
-                lock.unlock();
+                m_checkouts.fetch_add(1, std::memory_order_relaxed);
                 m_acquireWait.record(Clock::now() - start);
                 return PoolLease(shared_from_this(), std::move(connection), generation);
             }
@@ -103,21 +108,8 @@ PoolLease ConnectionPool::acquire(std::chrono::milliseconds timeout)
             ++m_checkedOut;
             const std::uint64_t generation = m_generation;
             lock.unlock();
-            std::unique_ptr<PgConnection> connection;
-            try {
-                connection = openConnection();
-            } catch (const Error&) {
-                lock.lock();
-                --m_open;
-                --m_checkedOut;
-                ++m_connectionErrors;
-                m_available.notify_one();
-                throw;
-            }
-            lock.lock();
-            ++m_created;
-            ++m_checkouts;
-            lock.unlock();
+            auto connection = openReserved(true);
+            m_checkouts.fetch_add(1, std::memory_order_relaxed);
             m_acquireWait.record(Clock::now() - start);
             return PoolLease(shared_from_this(), std::move(connection), generation);
         }
@@ -158,18 +150,8 @@ int ConnectionPool::prefill(int count)
         ++m_open;
         const std::uint64_t generation = m_generation;
         lock.unlock();
-        std::unique_ptr<PgConnection> connection;
-        try {
-            connection = openConnection();
-        } catch (const Error&) {
-            lock.lock();
-            --m_open;
-            ++m_connectionErrors;
-            m_available.notify_one();
-            throw;
-        }
+        auto connection = openReserved(false);
         lock.lock();
-        ++m_created;
         m_idle.push_back({std::move(connection), generation});
         ++opened;
         m_available.notify_one();
@@ -247,7 +229,6 @@ PoolStats ConnectionPool::stats() const
         s.checkedOut = m_checkedOut;
         s.overflowInUse = std::max(0, m_open - m_config.size);
         s.waiters = m_waiters;
-        s.checkouts = m_checkouts;
         s.timeouts = m_timeouts;
         s.connectionErrors = m_connectionErrors;
         s.created = m_created;
@@ -255,6 +236,7 @@ PoolStats ConnectionPool::stats() const
         s.discarded = m_discarded;
         s.overflowClosed = m_overflowClosed;
     }
+    s.checkouts = m_checkouts.load(std::memory_order_relaxed);
     s.utilisationPercent = 100.0 * s.checkedOut / std::max(1, s.capacity());
     s.acquireWait = m_acquireWait.snapshot();
     return s;

@@ -17,6 +17,7 @@
 #include "pool/PoolLease.hpp"
 #include "pool/PoolStats.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -57,6 +58,10 @@ private:
 
     explicit ConnectionPool(PoolConfig config);
     std::unique_ptr<PgConnection> openConnection();
+    // Opens a connection for a slot the caller reserved under the lock
+    // (m_open, plus m_checkedOut when `checkedOut`); on failure the slot is
+    // given back and the error propagates.
+    std::unique_ptr<PgConnection> openReserved(bool checkedOut);
     bool isFresh(const PgConnection& connection) const;
     void giveBack(std::unique_ptr<PgConnection> connection, std::uint64_t generation, bool forceDiscard) noexcept;
     [[noreturn]] void throwTimeout(Clock::duration waited, std::chrono::milliseconds timeout, int waiters);
@@ -69,7 +74,8 @@ private:
     int m_checkedOut = 0;
     int m_waiters = 0;
     std::uint64_t m_generation = 1;
-    std::uint64_t m_checkouts = 0, m_timeouts = 0, m_connectionErrors = 0, m_created = 0, m_recycled = 0,
+    std::atomic<std::uint64_t> m_checkouts{0};  // counted outside the lock: the hot path locks once
+    std::uint64_t m_timeouts = 0, m_connectionErrors = 0, m_created = 0, m_recycled = 0,
                   m_discarded = 0, m_overflowClosed = 0;
     LatencyHistogram m_acquireWait;
 };

@@ -4,6 +4,7 @@
 // client-side deadline.
 
 #include "SandboxFixture.hpp"
+#include "WaitFor.hpp"
 
 #include "common/Errors.hpp"
 #include "pool/ConnectionPool.hpp"
@@ -59,19 +60,6 @@ std::unique_ptr<pulse::PgConnection> admin()
     auto connection = pulse::PgConnection::open(params);
     connection->setDeadline(10s);
     return connection;
-}
-
-// Bounded poll of a condition that becomes true on the server side.
-template <typename Predicate>
-bool waitFor(Predicate predicate, std::chrono::milliseconds timeout = 5000ms)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (predicate())
-            return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return predicate();
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // off (the documented error); session profiles.
 
 #include "SandboxFixture.hpp"
+#include "WaitFor.hpp"
 
 #include "common/Errors.hpp"
 #include "config/SettingsLoader.hpp"
@@ -36,18 +37,6 @@ std::unique_ptr<pulse::Engine> makeEngine(std::vector<std::pair<std::string, std
 bool ranOnReplica(pulse::Session& session)
 {
     return session.exec("SELECT pg_is_in_recovery()").boolean(0, 0);
-}
-
-template <typename Predicate>
-bool waitFor(Predicate predicate, std::chrono::milliseconds timeout = 10'000ms)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (predicate())
-            return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return predicate();
 }
 
 }  // namespace
