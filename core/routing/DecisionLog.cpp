@@ -1,6 +1,7 @@
 #include "routing/DecisionLog.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace pulse {
 
@@ -9,17 +10,19 @@ DecisionLog::DecisionLog(size_t capacity) : m_capacity(std::max<size_t>(1, capac
     m_ring.reserve(m_capacity);
 }
 
-RoutingDecision DecisionLog::record(RoutingDecision decision)
+std::shared_ptr<const RoutingDecision> DecisionLog::record(RoutingDecision decision)
 {
+    auto entry = std::make_shared<RoutingDecision>(std::move(decision));  // allocated outside the lock
+    std::shared_ptr<const RoutingDecision> evicted;  // freed outside the lock too
     std::lock_guard lock(m_mutex);
-    decision.sequence = ++m_total;
+    entry->sequence = ++m_total;
     if (m_ring.size() < m_capacity) {
-        m_ring.push_back(decision);
+        m_ring.push_back(entry);
     } else {
-        m_ring[m_next] = decision;
+        evicted = std::exchange(m_ring[m_next], entry);
         m_next = (m_next + 1) % m_capacity;
     }
-    return decision;
+    return entry;
 }
 
 std::vector<RoutingDecision> DecisionLog::snapshot(size_t limit) const
@@ -29,7 +32,7 @@ std::vector<RoutingDecision> DecisionLog::snapshot(size_t limit) const
     out.reserve(m_ring.size());
     // m_next is the oldest entry once the ring has wrapped.
     for (size_t i = 0; i < m_ring.size(); ++i)
-        out.push_back(m_ring[(m_next + i) % m_ring.size()]);
+        out.push_back(*m_ring[(m_next + i) % m_ring.size()]);
     if (limit > 0 && out.size() > limit)
         out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
     return out;

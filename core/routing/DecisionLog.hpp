@@ -5,6 +5,7 @@
 #include "routing/RoutingDecision.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -15,8 +16,9 @@ public:
     explicit DecisionLog(size_t capacity = 1000);
 
     // Stamps the sequence number and stores the decision, dropping the oldest
-    // when full. Returns the stamped copy.
-    RoutingDecision record(RoutingDecision decision);
+    // when full. Returns the stored entry: immutable, shared with the caller
+    // (a Session) so recording costs no copy.
+    std::shared_ptr<const RoutingDecision> record(RoutingDecision decision);
     // Oldest first; at most `limit` newest entries when limit > 0.
     std::vector<RoutingDecision> snapshot(size_t limit = 0) const;
     // Entries with sequence > `after` (for incremental polling), oldest first.
@@ -27,7 +29,7 @@ public:
 private:
     const size_t m_capacity;
     mutable std::mutex m_mutex;
-    std::vector<RoutingDecision> m_ring;
+    std::vector<std::shared_ptr<const RoutingDecision>> m_ring;
     size_t m_next = 0;  // where the next entry goes once the ring is full
     std::uint64_t m_total = 0;
 };

@@ -1,21 +1,27 @@
 #include "routing/OperationClassifier.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace pulse {
 namespace {
 
-std::string lower(std::string_view text)
+// Case-insensitive match without building a lowered copy: classification is
+// on every session's path.
+// Operation names are ASCII; std::tolower would consult the locale per char.
+constexpr char asciiLower(char c)
 {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-bool contains(const std::vector<std::string>& list, const std::string& value)
+bool iequals(std::string_view a, std::string_view b)
 {
-    return std::find(list.begin(), list.end(), value) != list.end();
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return asciiLower(x) == asciiLower(y); });
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view value)
+{
+    return std::any_of(list.begin(), list.end(), [&](const std::string& item) { return iequals(item, value); });
 }
 
 }  // namespace
@@ -48,21 +54,20 @@ const std::vector<std::string>& OperationClassifier::replicaContexts()
 
 OperationClass OperationClassifier::classify(std::string_view operation, std::string_view context)
 {
-    const std::string op = lower(operation);
-    const std::string ctx = lower(context);
     // Order matters: a write or real-time operation stays on the primary
-    // even when it is issued from a dashboard context.
-    if (contains(writeOperations(), op))
-        return {false, "write operation " + std::string(operation) + " always runs on the primary"};
-    if (contains(primaryOperations(), op))
-        return {false, "real-time operation " + op + " needs immediate consistency"};
-    if (contains(replicaOperations(), op))
-        return {true, "read operation " + op + " tolerates replication delay"};
-    if (contains(replicaContexts(), ctx))
-        return {true, "read in context " + ctx + " tolerates replication delay"};
-    if (op.empty())
+    // even when it is issued from a dashboard context. The decision log
+    // records the operation and context beside this reason.
+    if (contains(writeOperations(), operation))
+        return {false, "write operation: always runs on the primary"};
+    if (contains(primaryOperations(), operation))
+        return {false, "real-time operation: needs immediate consistency"};
+    if (contains(replicaOperations(), operation))
+        return {true, "read operation: tolerates replication delay"};
+    if (contains(replicaContexts(), context))
+        return {true, "read in a dashboard, analytics or reports context: tolerates replication delay"};
+    if (operation.empty())
         return {false, "no operation given: primary for safety"};
-    return {false, "unknown operation " + std::string(operation) + ": primary for safety"};
+    return {false, "unknown operation: primary for safety"};
 }
 
 }  // namespace pulse

@@ -18,7 +18,7 @@ namespace pulse {
 
 struct OperationClass {
     bool replicaEligible = false;
-    std::string reason;  // why, in words, for the decision log
+    std::string_view reason;  // why, in words, for the decision log (static text)
 };
 
 class OperationClassifier {

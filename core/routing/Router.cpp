@@ -26,13 +26,13 @@ Router::Plan Router::plan(const OperationClass& operation, FlagValues flags, boo
     using Kind = Plan::Kind;
     using Outcome = RoutingDecision::Outcome;
     if (!operation.replicaEligible)
-        return {Kind::Primary, Outcome::Routed, operation.reason};
+        return {Kind::Primary, Outcome::Routed, std::string(operation.reason)};
     if (!flags.useReadReplica)
-        return {Kind::Primary, Outcome::Routed, operation.reason + "; USE_READ_REPLICA is off"};
+        return {Kind::Primary, Outcome::Routed, std::string(operation.reason) + "; USE_READ_REPLICA is off"};
     if (!replicaConfigured)
-        return {Kind::Primary, Outcome::Routed, operation.reason + "; no replica configured"};
+        return {Kind::Primary, Outcome::Routed, std::string(operation.reason) + "; no replica configured"};
     if (!replicaFailure)
-        return {Kind::Replica, Outcome::Routed, operation.reason};
+        return {Kind::Replica, Outcome::Routed, std::string(operation.reason)};
     if (flags.replicaFallbackEnabled)
         return {Kind::Primary, Outcome::FellBack, "replica unavailable (" + *replicaFailure + "); fell back to primary"};
     return {Kind::Refuse, Outcome::Refused,
@@ -59,7 +59,7 @@ const SessionProfile& Router::profile(ProfileKind kind) const
 }
 
 RoutingDecision Router::makeDecision(std::string_view operation, std::string_view context,
-                                     const SessionProfile& profile, const Plan& plan, Target target) const
+                                     const SessionProfile& profile, Plan plan, Target target) const
 {
     RoutingDecision d;
     d.time = std::chrono::system_clock::now();
@@ -68,7 +68,7 @@ RoutingDecision Router::makeDecision(std::string_view operation, std::string_vie
     d.profile = profile.name;
     d.target = target;
     d.outcome = plan.outcome;
-    d.reason = plan.reason;
+    d.reason = std::move(plan.reason);
     return d;
 }
 
@@ -99,7 +99,7 @@ Session Router::session(std::string_view operation, std::string_view context, Pr
         try {
             PoolLease lease = m_replica->acquire();
             applyProfile(lease.connection(), prof, Target::Replica);
-            auto decision = m_log.record(makeDecision(operation, context, prof, p, Target::Replica));
+            auto decision = m_log.record(makeDecision(operation, context, prof, std::move(p), Target::Replica));
             return Session(*this, std::move(lease), prof, std::move(decision), true);
         } catch (const ConnectionError& e) {
             failure = e.what();
@@ -110,15 +110,16 @@ Session Router::session(std::string_view operation, std::string_view context, Pr
         }
         p = plan(cls, flags, true, failure);
         if (p.kind == Plan::Kind::Refuse) {
-            m_log.record(makeDecision(operation, context, prof, p, Target::Replica));
             logger("router")->warn("{}: {}", operation, p.reason);
-            throw ReplicaUnavailableError(p.reason);
+            const std::string reason = p.reason;
+            m_log.record(makeDecision(operation, context, prof, std::move(p), Target::Replica));
+            throw ReplicaUnavailableError(reason);
         }
         logger("router")->info("{}: {}", operation, p.reason);
     }
     PoolLease lease = m_primary->acquire();
     applyProfile(lease.connection(), prof, Target::Primary);
-    auto decision = m_log.record(makeDecision(operation, context, prof, p, Target::Primary));
+    auto decision = m_log.record(makeDecision(operation, context, prof, std::move(p), Target::Primary));
     return Session(*this, std::move(lease), prof, std::move(decision), false);
 }
 
@@ -161,8 +162,7 @@ void Router::applyProfile(PgConnection& connection, const SessionProfile& prof, 
     const auto timeout = prof.statementTimeout;
     connection.setDeadline(timeout.count() > 0 ? timeout + m_options.queryDeadlineGrace
                                                : std::chrono::milliseconds(0));
-    const std::string key = prof.name + '/' + std::to_string(timeout.count());
-    if (connection.appliedProfile() == key)
+    if (connection.appliedProfile() == prof.stateKey)
         return;  // already set on this connection: no round trip
     const std::string timeoutText = std::to_string(timeout.count()) + "ms";
     if (m_options.setApplicationName) {
@@ -171,20 +171,23 @@ void Router::applyProfile(PgConnection& connection, const SessionProfile& prof, 
     } else {
         connection.exec("SELECT set_config('statement_timeout', $1, false)", {timeoutText});
     }
-    connection.setAppliedProfile(key);
+    connection.setAppliedProfile(prof.stateKey);
 }
 
 PoolLease Router::failOverToPrimary(Session& s, const std::string& failure)
 {
-    const auto cls = OperationClassifier::classify(s.m_decision.operation, s.m_decision.context);
+    const RoutingDecision& previous = *s.m_decision;
+    const auto cls = OperationClassifier::classify(previous.operation, previous.context);
     Plan p = plan(cls, m_flags.values(), true, "failed mid-session: " + failure);
-    auto decision = makeDecision(s.m_decision.operation, s.m_decision.context, s.m_profile, p,
-                                 p.kind == Plan::Kind::Refuse ? Target::Replica : Target::Primary);
-    if (p.kind == Plan::Kind::Refuse) {
-        m_log.record(decision);
-        throw ReplicaUnavailableError(p.reason);
+    const bool refused = p.kind == Plan::Kind::Refuse;
+    const std::string reason = p.reason;
+    auto decision = makeDecision(previous.operation, previous.context, s.m_profile, std::move(p),
+                                 refused ? Target::Replica : Target::Primary);
+    if (refused) {
+        m_log.record(std::move(decision));
+        throw ReplicaUnavailableError(reason);
     }
-    logger("router")->info("{}: {}", s.m_decision.operation, p.reason);
+    logger("router")->info("{}: {}", previous.operation, reason);
     PoolLease lease = m_primary->acquire();
     applyProfile(lease.connection(), s.m_profile, Target::Primary);
     s.m_decision = m_log.record(std::move(decision));

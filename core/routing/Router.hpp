@@ -82,7 +82,7 @@ private:
     PoolLease failOverToPrimary(Session& session, const std::string& failure);
     void applyProfile(PgConnection& connection, const SessionProfile& profile, Target target) const;
     RoutingDecision makeDecision(std::string_view operation, std::string_view context, const SessionProfile& profile,
-                                 const Plan& plan, Target target) const;
+                                 Plan plan, Target target) const;
 
     std::shared_ptr<ConnectionPool> m_primary;
     std::shared_ptr<ConnectionPool> m_replica;

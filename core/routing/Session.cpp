@@ -5,7 +5,8 @@
 
 namespace pulse {
 
-Session::Session(Router& router, PoolLease lease, SessionProfile profile, RoutingDecision decision, bool retryable)
+Session::Session(Router& router, PoolLease lease, SessionProfile profile,
+                 std::shared_ptr<const RoutingDecision> decision, bool retryable)
     : m_router(&router)
     , m_lease(std::move(lease))
     , m_profile(std::move(profile))
@@ -19,7 +20,7 @@ PgResult Session::exec(std::string_view sql, const SqlParams& params)
     try {
         return m_lease->exec(sql, params);
     } catch (const ConnectionError& e) {
-        if (!m_retryable || m_inTransaction || m_decision.target != Target::Replica)
+        if (!m_retryable || m_inTransaction || m_decision->target != Target::Replica)
             throw;
         // The replica broke under an idempotent read: give the dead connection
         // back (it is discarded) and run the same statement on the primary.

@@ -34,19 +34,20 @@ public:
     void commit();
     void rollback();
 
-    Target target() const { return m_decision.target; }
-    const RoutingDecision& decision() const { return m_decision; }
+    Target target() const { return m_decision->target; }
+    const RoutingDecision& decision() const { return *m_decision; }
     const SessionProfile& profile() const { return m_profile; }
     PgConnection& connection() const { return m_lease.connection(); }
 
 private:
     friend class Router;
-    Session(Router& router, PoolLease lease, SessionProfile profile, RoutingDecision decision, bool retryable);
+    Session(Router& router, PoolLease lease, SessionProfile profile, std::shared_ptr<const RoutingDecision> decision,
+            bool retryable);
 
     Router* m_router;
     PoolLease m_lease;
     SessionProfile m_profile;
-    RoutingDecision m_decision;
+    std::shared_ptr<const RoutingDecision> m_decision;  // shared with the DecisionLog
     bool m_retryable;  // replica-eligible read: may move to the primary
     bool m_inTransaction = false;
 };

@@ -23,6 +23,7 @@ SessionProfile SessionProfile::make(ProfileKind kind, std::chrono::milliseconds 
     p.kind = kind;
     p.name = profileName(kind);
     p.statementTimeout = statementTimeout;
+    p.stateKey = p.name + '/' + std::to_string(statementTimeout.count());
     switch (kind) {
     case ProfileKind::Read: p.operation = "dashboard_metrics"; p.context = "dashboard"; break;
     case ProfileKind::Write: p.operation = "UPDATE"; break;

@@ -19,6 +19,9 @@ struct SessionProfile {
     std::string operation;          // what the profile's sessions do, for routing
     std::string context;
     std::chrono::milliseconds statementTimeout{0};  // 0: none
+    // "etl/1800000": what a connection remembers it was set up for, so a
+    // warm connection is not set up again.
+    std::string stateKey;
 
     // The profile with timeouts taken from the settings.
     static SessionProfile make(ProfileKind kind, const Settings& settings);

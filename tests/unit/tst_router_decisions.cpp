@@ -59,7 +59,8 @@ void TestRouterDecisions::classify()
     QFETCH(QString, reasonContains);
     const auto cls = OperationClassifier::classify(operation.toStdString(), context.toStdString());
     QCOMPARE(cls.replicaEligible, replicaEligible);
-    QVERIFY2(QString::fromStdString(cls.reason).contains(reasonContains), cls.reason.c_str());
+    const std::string reason(cls.reason);
+    QVERIFY2(QString::fromStdString(reason).contains(reasonContains), reason.c_str());
 }
 
 void TestRouterDecisions::decisionTable_data()
