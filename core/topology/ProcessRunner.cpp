@@ -1,6 +1,7 @@
 #include "topology/ProcessRunner.hpp"
 
 #include "common/Errors.hpp"
+#include "topology/Trimmed.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -144,15 +145,6 @@ pid_t startChild(const ProcessCommand& command, int stdinFd, int stdoutFd, int s
         throw SandboxError(message);
     }
     return pid;
-}
-
-std::string trimmed(std::string_view text)
-{
-    const auto begin = text.find_first_not_of(" \t\r\n");
-    if (begin == std::string_view::npos)
-        return {};
-    const auto end = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(begin, end - begin + 1));
 }
 
 int waitForExit(pid_t pid)

@@ -43,7 +43,7 @@ namespace pulse {
 
 class SandboxGuard;
 namespace detail {
-struct SandboxState; // defined in Sandbox.cpp
+struct SandboxState; // defined in SandboxState.hpp
 }
 
 struct SandboxOptions {
@@ -118,8 +118,7 @@ public:
 
 private:
     explicit Sandbox(std::unique_ptr<detail::SandboxState> state);
-    void build(const SandboxOptions& options);
-    void startNode(SandboxNode node, bool mayChangePort);
+    void build(const SandboxOptions& options); // the steps of create() after the base directory exists
 
     std::unique_ptr<detail::SandboxState> m_state;
     std::unique_ptr<SandboxGuard> m_guard; // set only with guardOwnerProcess

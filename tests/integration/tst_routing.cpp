@@ -4,6 +4,7 @@
 // off (the documented error); session profiles.
 
 #include "SandboxFixture.hpp"
+#include "FrozenNode.hpp"
 #include "WaitFor.hpp"
 
 #include "common/Errors.hpp"
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void replicaStoppedMidRunFallbackOn();
     void replicaDownFallbackOff();
     void replicaBreaksMidSessionFallbackOff();
+    void replicaNotAnsweringFallsBackWithinBounds();
     void statusSeesBothRoles();
 };
 
@@ -293,6 +295,43 @@ void TestRouting::replicaBreaksMidSessionFallbackOff()
     QVERIFY(ranOnReplica(session));
     SandboxFixture::instance().stop(pulse::SandboxNode::Replica, pulse::StopMode::Fast);
     QVERIFY_THROWS_EXCEPTION(pulse::ReplicaUnavailableError, session.exec("SELECT 1"));
+}
+
+void TestRouting::replicaNotAnsweringFallsBackWithinBounds()
+{
+    // Reads: statement_timeout 1 s, so the client deadline is 1.5 s; a
+    // connect to a frozen server gives up after DB_CONNECT_TIMEOUT (2 s).
+    auto engine = makeEngine({{"DB_USER_STATEMENT_TIMEOUT_MS", "1000"}, {"DB_QUERY_DEADLINE_GRACE_MS", "500"}});
+    auto& router = engine->router();
+    {
+        auto warm = router.readSession();
+        QVERIFY(ranOnReplica(warm));  // leaves one idle replica connection in the pool
+    }
+    FrozenNode frozen(SandboxFixture::instance().dataDir(pulse::SandboxNode::Replica));
+    QVERIFY(frozen.processCount() > 1);
+
+    // An idle pooled connection to the frozen replica: the query hits the
+    // client deadline, and the read is retried on the primary.
+    auto start = std::chrono::steady_clock::now();
+    {
+        auto s = router.readSession();
+        QCOMPARE(s.target(), Target::Replica);
+        QVERIFY(!ranOnReplica(s));
+        QCOMPARE(s.decision().outcome, pulse::RoutingDecision::Outcome::FellBack);
+    }
+    auto took = std::chrono::steady_clock::now() - start;
+    QVERIFY2(took < 4s, "bounded by the client deadline (1.5 s)");
+
+    // A new connection to the frozen replica: bounded by the connect timeout.
+    start = std::chrono::steady_clock::now();
+    {
+        auto s = router.readSession();
+        QCOMPARE(s.target(), Target::Primary);
+        QVERIFY(!ranOnReplica(s));
+        QVERIFY2(s.decision().reason.find("replica unavailable") != std::string::npos, s.decision().reason.c_str());
+    }
+    took = std::chrono::steady_clock::now() - start;
+    QVERIFY2(took < 5s, "bounded by DB_CONNECT_TIMEOUT (2 s)");
 }
 
 void TestRouting::statusSeesBothRoles()
