@@ -67,13 +67,20 @@ PgConnection::PgConnection(PGconn* conn, std::string node)
     , m_createdAt(Clock::now())
 {
     PQsetNoticeReceiver(m_conn.get(), &PgConnection::onNotice, this);
+    m_watch = DeadlineWatchdog::instance().add(PQsocket(conn));
 }
 
-PgConnection::~PgConnection() = default;
+PgConnection::~PgConnection()
+{
+    // Before PQfinish closes the socket: the watchdog must never shut down a
+    // descriptor number that has been reused.
+    DeadlineWatchdog::instance().remove(m_watch);
+}
 
 bool PgConnection::isBroken() const
 {
-    return m_broken.load(std::memory_order_relaxed) || PQstatus(m_conn.get()) != CONNECTION_OK;
+    return m_broken.load(std::memory_order_relaxed) || m_watch->fired.load(std::memory_order_relaxed) ||
+           PQstatus(m_conn.get()) != CONNECTION_OK;
 }
 
 bool PgConnection::inTransaction() const
@@ -94,24 +101,25 @@ void PgConnection::throwBroken(const std::string& what)
     throw ConnectionError(m_node, m_node + ": " + what);
 }
 
-void PgConnection::waitReadable(Clock::time_point deadline, bool bounded)
+void PgConnection::throwDeadlinePassed()
 {
+    m_broken = true;
+    throw QueryTimeoutError(m_node, m_node + ": no answer within the client-side deadline of " +
+                                        std::to_string(m_deadline.count()) +
+                                        " ms; the connection was abandoned (is the server frozen?)");
+}
+
+void PgConnection::waitReadable()
+{
+    // No timeout here: the DeadlineWatchdog shuts the socket down when the
+    // deadline passes, which ends this poll().
     pollfd pfd{PQsocket(m_conn.get()), POLLIN, 0};
     if (pfd.fd < 0)
         throwBroken("connection has no socket");
     for (;;) {
-        int timeoutMs = -1;
-        if (bounded) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-            if (left <= 0) {
-                m_broken = true;
-                throw QueryTimeoutError(m_node, m_node + ": no answer within the client-side deadline of " +
-                                                    std::to_string(m_deadline.count()) +
-                                                    " ms; the connection was abandoned (is the server frozen?)");
-            }
-            timeoutMs = static_cast<int>(left);
-        }
-        const int ready = ::poll(&pfd, 1, timeoutMs);
+        const int ready = ::poll(&pfd, 1, -1);
+        if (m_watch->fired.load(std::memory_order_acquire))
+            throwDeadlinePassed();
         if (ready > 0)
             return;
         if (ready < 0 && errno != EINTR)
@@ -133,15 +141,23 @@ PgResult PgConnection::exec(std::string_view sql, const SqlParams& params)
                            nullptr, nullptr, 0))
         throwBroken("could not send query: " + trimmed(PQerrorMessage(m_conn.get())));
 
-    const bool bounded = m_deadline.count() > 0;
-    const auto deadline = Clock::now() + m_deadline;
+    // Armed for the whole exchange; disarmed on every way out.
+    struct Armed {
+        DeadlineWatchdog::Slot& slot;
+        ~Armed() { slot.deadlineNs.store(0, std::memory_order_release); }
+    } armed{*m_watch};
+    if (m_deadline.count() > 0)
+        m_watch->deadlineNs.store(DeadlineWatchdog::toNs(Clock::now() + m_deadline), std::memory_order_release);
     PgResult last;
     PgResult error;
     for (;;) {
         while (PQisBusy(m_conn.get())) {
-            waitReadable(deadline, bounded);
-            if (!PQconsumeInput(m_conn.get()))
+            waitReadable();
+            if (!PQconsumeInput(m_conn.get())) {
+                if (m_watch->fired.load(std::memory_order_acquire))
+                    throwDeadlinePassed();
                 throwBroken(trimmed(PQerrorMessage(m_conn.get())));
+            }
         }
         PGresult* raw = PQgetResult(m_conn.get());
         if (!raw)

@@ -9,9 +9,11 @@
 // Every exec() is bounded by a client-side deadline (statement_timeout plus a
 // grace period, set by the session profile): a frozen server, whose kernel
 // still acknowledges TCP so keepalives never fire, must not hang a caller.
-// When the deadline passes the connection is abandoned, never reused.
+// When the deadline passes (enforced by the DeadlineWatchdog, within its
+// tick) the connection is abandoned, never reused.
 
 #include "pg/ConnectionParams.hpp"
+#include "pg/DeadlineWatchdog.hpp"
 #include "pg/PgResult.hpp"
 
 #include <libpq-fe.h>
@@ -82,7 +84,8 @@ public:
 private:
     PgConnection(PGconn* conn, std::string node);
     static void onNotice(void* self, const PGresult* result);
-    void waitReadable(Clock::time_point deadline, bool bounded);
+    void waitReadable();
+    [[noreturn]] void throwDeadlinePassed();
     [[noreturn]] void throwBroken(const std::string& what);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> m_conn;
@@ -92,6 +95,7 @@ private:
     std::chrono::milliseconds m_deadline{0};
     Clock::time_point m_createdAt;
     std::atomic<bool> m_broken{false};
+    std::shared_ptr<DeadlineWatchdog::Slot> m_watch;
     std::string m_appliedProfile;
 };
 
