@@ -32,7 +32,7 @@ int runRoute(const CliContext& context, const std::string& operation, const std:
     }
 
     auto session = router.session(operation, routeContext);
-    auto result = session.connection().exec("SELECT pg_is_in_recovery(), inet_server_port()");
+    auto result = session.exec("SELECT pg_is_in_recovery(), inet_server_port()");
     const bool inRecovery = result.boolean(0, 0);
     const auto& decision = session.decision();
     if (context.json) {

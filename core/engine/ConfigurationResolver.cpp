@@ -21,14 +21,17 @@ std::vector<std::pair<std::string, std::string>> ConfigurationResolver::parseAss
 {
     std::vector<std::pair<std::string, std::string>> out;
     std::vector<ConfigIssue> issues;
-    for (const auto& arg : args) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        const auto& arg = args[i];
         const auto eq = arg.find('=');
         if (eq == std::string::npos || eq == 0) {
+            // The argument is not echoed: it may be a password given as
+            // `--set POSTGRES_PASSWORD secret`.
             ConfigIssue issue;
-            issue.key = arg.substr(0, eq);
             issue.expected = "KEY=VALUE";
             issue.location = "--set";
-            issue.message = "--set " + arg + ": expected KEY=VALUE, e.g. --set DB_POOL_SIZE=20";
+            issue.message = "--set argument " + std::to_string(i + 1) +
+                            " has no '=': expected KEY=VALUE, e.g. --set DB_POOL_SIZE=20";
             issues.push_back(issue);
             continue;
         }

@@ -122,10 +122,15 @@ std::shared_ptr<const TopologyStatus> Engine::latestStatus() const
 void Engine::pollLoop(std::stop_token stop, std::chrono::milliseconds interval)
 {
     while (!stop.stop_requested()) {
+        {
+            // Cleared before probing: a request made during the probe asks
+            // for a snapshot that starts after it, so it must survive.
+            std::lock_guard lock(m_statusMutex);
+            m_refreshRequested = false;
+        }
         auto snapshot = std::make_shared<const TopologyStatus>(status());
         std::unique_lock lock(m_statusMutex);
         m_latest = std::move(snapshot);
-        m_refreshRequested = false;
         m_wake.wait_for(lock, stop, interval, [this] { return m_refreshRequested; });
     }
 }

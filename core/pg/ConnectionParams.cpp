@@ -15,6 +15,8 @@ ConnectionParams& ConnectionParams::node(std::string name)
 
 ConnectionParams& ConnectionParams::set(std::string keyword, std::string value)
 {
+    if (keyword == "password")
+        return password(std::move(value));  // kept apart so masked() can never show it
     auto it = std::find_if(m_keywords.begin(), m_keywords.end(), [&](const auto& kv) { return kv.first == keyword; });
     if (it != m_keywords.end())
         it->second = std::move(value);
@@ -69,12 +71,19 @@ ConnectionParams::Arrays ConnectionParams::toArrays() const
     // Keywords that keep a dead or frozen node from hanging a caller: a bounded
     // connect, TCP keepalives so a silently vanished peer is noticed, and
     // tcp_user_timeout (ms) so unacknowledged writes give up.
-    a.owned.emplace_back("connect_timeout", std::to_string(std::max<long long>(2, m_connectTimeout.count())));
-    a.owned.emplace_back("keepalives", "1");
-    a.owned.emplace_back("keepalives_idle", "10");
-    a.owned.emplace_back("keepalives_interval", "5");
-    a.owned.emplace_back("keepalives_count", "3");
-    a.owned.emplace_back("tcp_user_timeout", "15000");
+    const std::pair<const char*, std::string> safety[] = {
+        {"connect_timeout", std::to_string(std::max<long long>(2, m_connectTimeout.count()))},
+        {"keepalives", "1"},
+        {"keepalives_idle", "10"},
+        {"keepalives_interval", "5"},
+        {"keepalives_count", "3"},
+        {"tcp_user_timeout", "15000"},
+    };
+    for (const auto& [key, value] : safety) {
+        const bool setByCaller = std::any_of(m_keywords.begin(), m_keywords.end(), [&](const auto& kv) { return kv.first == key; });
+        if (!setByCaller)
+            a.owned.emplace_back(key, value);
+    }
     for (const auto& [k, v] : a.owned) {
         a.keywords.push_back(k.c_str());
         a.values.push_back(v.c_str());
@@ -90,6 +99,10 @@ std::string ConnectionParams::masked() const
     for (const auto& [k, v] : m_keywords) {
         if (k == "fallback_application_name")
             continue;
+        if (k == "sslpassword") {
+            out += (out.empty() ? "" : " ") + k + "=********";
+            continue;
+        }
         if (!out.empty())
             out += ' ';
         out += k + '=' + (v.empty() ? "''" : v);

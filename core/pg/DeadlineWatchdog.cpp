@@ -43,7 +43,7 @@ void DeadlineWatchdog::run()
         const std::int64_t now = toNs(std::chrono::steady_clock::now());
         for (const auto& slot : m_slots) {
             const std::int64_t deadline = slot->deadlineNs.load(std::memory_order_acquire);
-            if (deadline != 0 && deadline <= now && !slot->fired.exchange(true)) {
+            if (deadline != 0 && deadline <= now && slot->fd >= 0 && !slot->fired.exchange(true)) {
                 // Under the lock: remove() cannot let the descriptor be closed
                 // (and reused) while we shut it down.
                 ::shutdown(slot->fd, SHUT_RDWR);

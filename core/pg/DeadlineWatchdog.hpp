@@ -10,8 +10,9 @@
 // connection then reports QueryTimeoutError and is never reused.
 //
 // Thread contract: add()/remove() are thread-safe; a slot's deadline is
-// written by its connection's thread and read here. remove() must run before
-// the socket is closed, so a shutdown can never hit a reused descriptor.
+// written by its connection's thread and read here. Each slot holds its own
+// duplicate of the socket, closed only after remove(), so a shutdown can
+// never hit a reused descriptor.
 
 #include <atomic>
 #include <chrono>

@@ -3,7 +3,9 @@
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -57,7 +59,10 @@ std::unique_ptr<PgConnection> PgConnection::open(const ConnectionParams& params)
         throw ConnectionError(params.nodeName(),
                               "cannot connect to " + params.nodeName() + " (" + params.masked() + "): " + message);
     }
-    return std::unique_ptr<PgConnection>(new PgConnection(conn, params.nodeName()));
+    std::unique_ptr<PGconn, decltype(&PQfinish)> owned(conn, &PQfinish);  // until the object owns it
+    auto connection = std::unique_ptr<PgConnection>(new PgConnection(owned.get(), params.nodeName()));
+    owned.release();
+    return connection;
 }
 
 PgConnection::PgConnection(PGconn* conn, std::string node)
@@ -67,7 +72,12 @@ PgConnection::PgConnection(PGconn* conn, std::string node)
     , m_createdAt(Clock::now())
 {
     PQsetNoticeReceiver(m_conn.get(), &PgConnection::onNotice, this);
-    m_watch = DeadlineWatchdog::instance().add(PQsocket(conn));
+    // The watchdog gets its own descriptor for the socket: libpq may close
+    // its own at any time (on EOF), and a number the watchdog still held
+    // could by then belong to another socket. Shutting down the duplicate
+    // shuts down this connection's socket, and nothing else.
+    const int watched = ::fcntl(PQsocket(conn), F_DUPFD_CLOEXEC, 0);
+    m_watch = DeadlineWatchdog::instance().add(watched);
 }
 
 PgConnection::~PgConnection()
@@ -75,6 +85,8 @@ PgConnection::~PgConnection()
     // Before PQfinish closes the socket: the watchdog must never shut down a
     // descriptor number that has been reused.
     DeadlineWatchdog::instance().remove(m_watch);
+    if (m_watch->fd >= 0)
+        ::close(m_watch->fd);
 }
 
 bool PgConnection::isBroken() const
@@ -179,7 +191,11 @@ PgResult PgConnection::exec(std::string_view sql, const SqlParams& params)
         const char* state = PQresultErrorField(error.raw(), PG_DIAG_SQLSTATE);
         const std::string sqlstate = state ? state : "";
         const std::string message = trimmed(PQresultErrorMessage(error.raw()));
-        if (PQstatus(m_conn.get()) != CONNECTION_OK || isConnectionLoss(sqlstate)) {
+        // FATAL ends the session whatever its SQLSTATE (a recovery conflict
+        // on a standby is 40001, idle_session_timeout 57P05).
+        const char* severity = PQresultErrorField(error.raw(), PG_DIAG_SEVERITY_NONLOCALIZED);
+        const bool fatal = severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0);
+        if (PQstatus(m_conn.get()) != CONNECTION_OK || fatal || isConnectionLoss(sqlstate)) {
             m_broken = true;
             throw ConnectionError(m_node, m_node + ": connection lost (" + sqlstate + "): " + message);
         }
@@ -228,12 +244,18 @@ bool PgConnection::checkAlive()
     return !isBroken();
 }
 
-bool PgConnection::ping()
+bool PgConnection::ping(std::chrono::milliseconds deadline)
 {
+    // Its own short deadline: the one a previous session left (30 min for
+    // ETL, or none) must not turn a checkout into a hang on a frozen server.
+    const auto saved = m_deadline;
+    m_deadline = deadline;
     try {
         exec("SELECT 1");
+        m_deadline = saved;
         return true;
     } catch (const Error&) {
+        m_deadline = saved;
         m_broken = true;
         return false;
     }

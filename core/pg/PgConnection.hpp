@@ -59,8 +59,8 @@ public:
     // Cheap liveness check without a round trip: a terminated backend or a
     // restarted server has sent FATAL/EOF, which makes the socket readable.
     bool checkAlive();
-    // Round-trip check (pool_pre_ping).
-    bool ping();
+    // Round-trip check (pool_pre_ping), bounded by its own deadline.
+    bool ping(std::chrono::milliseconds deadline = std::chrono::milliseconds(3000));
 
     bool isBroken() const;
     void markBroken() { m_broken = true; }

@@ -10,6 +10,8 @@ namespace {
 // ROLLBACK of a connection returned mid-transaction: a bounded wait, so a
 // frozen server cannot block the thread that drops a lease.
 constexpr std::chrono::milliseconds kRollbackDeadline{3000};
+// pool_pre_ping's round trip: a frozen server must not hold a checkout.
+constexpr std::chrono::milliseconds kPingDeadline{2000};
 }  // namespace
 
 std::shared_ptr<ConnectionPool> ConnectionPool::create(PoolConfig config)
@@ -42,7 +44,7 @@ std::unique_ptr<PgConnection> ConnectionPool::openReserved(bool checkedOut)
         std::lock_guard lock(m_mutex);
         ++m_created;
         return connection;
-    } catch (const Error&) {
+    } catch (...) {  // whatever failed, the reserved slot must come back
         {
             std::lock_guard lock(m_mutex);
             --m_open;
@@ -82,7 +84,7 @@ PoolLease ConnectionPool::acquire(std::chrono::milliseconds timeout)
             // (pre-ping) or a reconnect (recycle).
             std::unique_ptr<PgConnection> connection = std::move(entry.connection);
             bool usable = entry.generation == generation && connection->checkAlive() &&
-                          (!m_config.prePing || connection->ping());
+                          (!m_config.prePing || connection->ping(kPingDeadline));
             if (usable && !isFresh(*connection)) {
                 connection = openReserved(true);  // the old one closes here
                 std::lock_guard counted(m_mutex);

@@ -100,7 +100,7 @@ Session Router::session(std::string_view operation, std::string_view context, Pr
             PoolLease lease = m_replica->acquire();
             applyProfile(lease.connection(), prof, Target::Replica);
             auto decision = m_log.record(makeDecision(operation, context, prof, std::move(p), Target::Replica));
-            return Session(*this, std::move(lease), prof, std::move(decision), true);
+            return Session(*this, std::move(lease), prof, std::move(decision), flags, true);
         } catch (const ConnectionError& e) {
             failure = e.what();
         } catch (const PoolTimeoutError& e) {
@@ -120,7 +120,7 @@ Session Router::session(std::string_view operation, std::string_view context, Pr
     PoolLease lease = m_primary->acquire();
     applyProfile(lease.connection(), prof, Target::Primary);
     auto decision = m_log.record(makeDecision(operation, context, prof, std::move(p), Target::Primary));
-    return Session(*this, std::move(lease), prof, std::move(decision), false);
+    return Session(*this, std::move(lease), prof, std::move(decision), flags, false);
 }
 
 Session Router::readSession(std::string_view operation, std::string_view context)
@@ -178,7 +178,7 @@ PoolLease Router::failOverToPrimary(Session& s, const std::string& failure)
 {
     const RoutingDecision& previous = *s.m_decision;
     const auto cls = OperationClassifier::classify(previous.operation, previous.context);
-    Plan p = plan(cls, m_flags.values(), true, "failed mid-session: " + failure);
+    Plan p = plan(cls, s.m_flags, true, "failed mid-session: " + failure);
     const bool refused = p.kind == Plan::Kind::Refuse;
     const std::string reason = p.reason;
     auto decision = makeDecision(previous.operation, previous.context, s.m_profile, std::move(p),

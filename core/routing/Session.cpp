@@ -6,11 +6,12 @@
 namespace pulse {
 
 Session::Session(Router& router, PoolLease lease, SessionProfile profile,
-                 std::shared_ptr<const RoutingDecision> decision, bool retryable)
+                 std::shared_ptr<const RoutingDecision> decision, FlagValues flags, bool retryable)
     : m_router(&router)
     , m_lease(std::move(lease))
     , m_profile(std::move(profile))
     , m_decision(std::move(decision))
+    , m_flags(flags)
     , m_retryable(retryable)
 {
 }
@@ -25,9 +26,12 @@ PgResult Session::exec(std::string_view sql, const SqlParams& params)
         // The replica broke under an idempotent read: give the dead connection
         // back (it is discarded) and run the same statement on the primary.
         const std::string failure = e.what();
-        m_lease.discard();
-        m_lease = m_router->failOverToPrimary(*this, failure);
         m_retryable = false;
+        // The new lease first: if the fallback fails too, this session still
+        // holds a (broken) connection and reports errors instead of crashing.
+        PoolLease primary = m_router->failOverToPrimary(*this, failure);
+        m_lease.discard();
+        m_lease = std::move(primary);
         return m_lease->exec(sql, params);
     }
 }

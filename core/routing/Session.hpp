@@ -12,6 +12,7 @@
 
 #include "pg/PgConnection.hpp"
 #include "pool/PoolLease.hpp"
+#include "routing/FeatureFlags.hpp"
 #include "routing/RoutingDecision.hpp"
 #include "routing/SessionProfile.hpp"
 
@@ -42,12 +43,13 @@ public:
 private:
     friend class Router;
     Session(Router& router, PoolLease lease, SessionProfile profile, std::shared_ptr<const RoutingDecision> decision,
-            bool retryable);
+            FlagValues flags, bool retryable);
 
     Router* m_router;
     PoolLease m_lease;
     SessionProfile m_profile;
     std::shared_ptr<const RoutingDecision> m_decision;  // shared with the DecisionLog
+    FlagValues m_flags;  // as read when the session opened: a change applies to the next session
     bool m_retryable;  // replica-eligible read: may move to the primary
     bool m_inTransaction = false;
 };

@@ -295,6 +295,8 @@ void TestRouting::replicaBreaksMidSessionFallbackOff()
     QVERIFY(ranOnReplica(session));
     SandboxFixture::instance().stop(pulse::SandboxNode::Replica, pulse::StopMode::Fast);
     QVERIFY_THROWS_EXCEPTION(pulse::ReplicaUnavailableError, session.exec("SELECT 1"));
+    // The session is still safe to use: it reports the broken connection.
+    QVERIFY_THROWS_EXCEPTION(pulse::ConnectionError, session.exec("SELECT 1"));
 }
 
 void TestRouting::replicaNotAnsweringFallsBackWithinBounds()
