@@ -133,6 +133,17 @@ LoadOptions hermeticOptions()
     return options;
 }
 
+// One value given either through the environment or on the command line.
+LoadOptions optionsWith(const QByteArray& key, const QByteArray& raw, bool viaEnvironment)
+{
+    LoadOptions options = hermeticOptions();
+    if (viaEnvironment)
+        options.environment[key.toStdString()] = raw.toStdString();
+    else
+        options.commandLine.emplace_back(key.toStdString(), raw.toStdString());
+    return options;
+}
+
 ConfigError expectConfigError(const LoadOptions& options)
 {
     try {
@@ -277,11 +288,7 @@ void TestSettings::typedValue()
     QFETCH(QByteArray, expected);
 
     for (const bool viaEnvironment : {false, true}) {
-        LoadOptions options = hermeticOptions();
-        if (viaEnvironment)
-            options.environment[key.toStdString()] = raw.toStdString();
-        else
-            options.commandLine.emplace_back(key.toStdString(), raw.toStdString());
+        const LoadOptions options = optionsWith(key, raw, viaEnvironment);
         const Settings s = SettingsLoader::load(options);
         QCOMPARE(qb(fieldText(s, key.toStdString())), expected);
         QCOMPARE(qb(s.resolved.at(key.toStdString()).value), raw);  // raw text, as given
@@ -437,11 +444,7 @@ void TestSettings::invalidValue()
     QFETCH(QByteArray, expected);
 
     for (const bool viaEnvironment : {false, true}) {
-        LoadOptions options = hermeticOptions();
-        if (viaEnvironment)
-            options.environment[key.toStdString()] = raw.toStdString();
-        else
-            options.commandLine.emplace_back(key.toStdString(), raw.toStdString());
+        const LoadOptions options = optionsWith(key, raw, viaEnvironment);
         const ConfigError error = expectConfigError(options);
         QCOMPARE(error.issues().size(), std::size_t(1));
         const auto& issue = error.issues().front();
