@@ -82,8 +82,8 @@ PgConnection::PgConnection(PGconn* conn, std::string node)
 
 PgConnection::~PgConnection()
 {
-    // Before PQfinish closes the socket: the watchdog must never shut down a
-    // descriptor number that has been reused.
+    // Unregister first, then close the watchdog's duplicate: the watchdog
+    // must never shut down a descriptor number that has been reused.
     DeadlineWatchdog::instance().remove(m_watch);
     if (m_watch->fd >= 0)
         ::close(m_watch->fd);
