@@ -43,11 +43,7 @@ Light healthLight(Health health)
 
 QString verdictDetail(const TopologyStatus& status)
 {
-    QString verdict = toQString(status.verdict);
-    const QString prefix = toQString(healthName(status.health)) + u':';
-    if (verdict.startsWith(prefix, Qt::CaseInsensitive))
-        verdict = verdict.mid(prefix.size()).trimmed();
-    return conciseError(verdict);
+    return conciseError(toQString(status.detail));
 }
 
 QColor lightColor(Light light)

@@ -45,9 +45,7 @@ int runStatus(const CliContext& context)
         return allReachable ? pulse::exitcode::ok : pulse::exitcode::unreachable;
     }
 
-    // The verdict starts with the health word ("degraded: replica unreachable ...").
-    std::cout << upper(status.verdict.substr(0, status.verdict.find(':'))) << status.verdict.substr(status.verdict.find(':'))
-              << "\n";
+    std::cout << upper(pulse::healthName(status.health)) << ": " << status.detail << "\n";
     std::cout << "configuration: " << resolved.origin << "\n\n";
     TextTable table({"NODE", "ROLE", "STATE", "ENDPOINT", "VERSION", "RTT", "WAL RECEIVER", "POOL (in use/open/capacity)"});
     for (const auto& node : status.nodes) {

@@ -30,43 +30,44 @@ const PoolStats* TopologyStatus::pool(const std::string& name) const
 
 void TopologyStatus::judge()
 {
+    // Health and detail are decided together; the one-line verdict is
+    // composed from them, so no reader has to take the string apart again.
+    auto set = [this](Health h, std::string text) {
+        health = h;
+        detail = std::move(text);
+        verdict = healthName(h) + ": " + detail;
+    };
     const NodeStatus* primary = node("primary");
     const NodeStatus* replica = node("replica");
     if (!primary || !primary->reachable) {
-        health = Health::Down;
-        verdict = "down: primary unreachable" + (primary && !primary->error.empty() ? " (" + primary->error + ")" : "");
+        set(Health::Down, "primary unreachable" + (primary && !primary->error.empty() ? " (" + primary->error + ")" : ""));
         return;
     }
     if (primary->inRecovery) {
-        health = Health::Degraded;
-        verdict = "degraded: the primary is in recovery (read-only); writes will fail";
+        set(Health::Degraded, "the primary is in recovery (read-only); writes will fail");
         return;
     }
     if (!replica || !replica->configured) {
-        health = Health::Healthy;
-        verdict = "healthy: single database (no replica configured)";
+        set(Health::Healthy, "single database (no replica configured)");
         return;
     }
     if (!replica->reachable) {
-        health = Health::Degraded;
-        verdict = flags.replicaFallbackEnabled ? "degraded: replica unreachable; reads fall back to the primary"
-                                               : "degraded: replica unreachable and fallback is off; replica reads fail";
+        set(Health::Degraded, flags.replicaFallbackEnabled ? "replica unreachable; reads fall back to the primary"
+                                                           : "replica unreachable and fallback is off; replica reads fail");
         return;
     }
     if (!replica->inRecovery) {
-        health = Health::Degraded;
-        verdict = "degraded: the replica is not in recovery (promoted?); it no longer follows the primary";
+        set(Health::Degraded, "the replica is not in recovery (promoted?); it no longer follows the primary");
         return;
     }
     if (replica->walReceiverStatus != "streaming") {
-        health = Health::Degraded;
-        verdict = "degraded: replica is not streaming from the primary (wal receiver: " +
-                  (replica->walReceiverStatus.empty() ? std::string("none") : replica->walReceiverStatus) + ")";
+        set(Health::Degraded, "replica is not streaming from the primary (wal receiver: " +
+                                  (replica->walReceiverStatus.empty() ? std::string("none") : replica->walReceiverStatus) +
+                                  ")");
         return;
     }
-    health = Health::Healthy;
-    verdict = flags.useReadReplica ? "healthy: primary + replica streaming; reads on the replica"
-                                   : "healthy: primary + replica streaming; single-database mode (USE_READ_REPLICA off)";
+    set(Health::Healthy, flags.useReadReplica ? "primary + replica streaming; reads on the replica"
+                                              : "primary + replica streaming; single-database mode (USE_READ_REPLICA off)");
 }
 
 }  // namespace pulse

@@ -21,7 +21,8 @@ struct TopologyStatus {
     std::vector<PoolStats> pools;    // same order as nodes (configured ones)
     FlagValues flags;
     Health health = Health::Down;
-    std::string verdict;             // one line a person reads first
+    std::string verdict;             // one line a person reads first: "<health>: <detail>"
+    std::string detail;              // the verdict without its health word
 
     const NodeStatus* node(const std::string& name) const;
     const PoolStats* pool(const std::string& name) const;
