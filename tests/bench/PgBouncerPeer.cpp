@@ -27,7 +27,8 @@ std::vector<std::string> asServerUser(std::vector<std::string> argv)
 
 }  // namespace
 
-std::unique_ptr<PgBouncerPeer> PgBouncerPeer::start(const pulse::Sandbox& sandbox, int poolSize, std::string& why)
+std::unique_ptr<PgBouncerPeer> PgBouncerPeer::start(const pulse::Sandbox& sandbox, int poolSize,
+                                                   std::chrono::milliseconds statementTimeout, std::string& why)
 {
     const std::filesystem::path binary = "/usr/sbin/pgbouncer";
     if (!std::filesystem::exists(binary)) {
@@ -46,6 +47,7 @@ std::unique_ptr<PgBouncerPeer> PgBouncerPeer::start(const pulse::Sandbox& sandbo
         out << "[databases]\n"
             << sandbox.database() << " = host=127.0.0.1 port=" << sandbox.port(pulse::SandboxNode::Primary)
             << " dbname=" << sandbox.database() << " user=" << sandbox.user() << " password=" << sandbox.password()
+            << " connect_query='SET statement_timeout = " << statementTimeout.count() << "'"
             << "\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << peer->m_port
             << "\nunix_socket_dir =\nauth_type = trust\nauth_file = " << (peer->m_dir / "users.txt").string()
             << "\npool_mode = transaction\ndefault_pool_size = " << poolSize

@@ -5,6 +5,7 @@
 
 #include "topology/Sandbox.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,7 +14,9 @@ class PgBouncerPeer {
 public:
     // nullptr (with the reason in `why`) when pgbouncer is not installed or
     // does not come up.
-    static std::unique_ptr<PgBouncerPeer> start(const pulse::Sandbox& sandbox, int poolSize, std::string& why);
+    // Every server connection runs with `statementTimeout` (connect_query).
+    static std::unique_ptr<PgBouncerPeer> start(const pulse::Sandbox& sandbox, int poolSize,
+                                                std::chrono::milliseconds statementTimeout, std::string& why);
     ~PgBouncerPeer();
     int port() const { return m_port; }
 

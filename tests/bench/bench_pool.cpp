@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <optional>
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -50,7 +51,7 @@ double percentile(std::vector<double>& values, double q)
 }
 
 // Runs `threads` workers for `duration`; each calls op() in a loop and the
-// per-call latency is recorded. Returns median, p99 and throughput.
+// per-call latency is recorded. Returns the samples; pooled() summarises.
 template <typename MakeWorker>
 Figures measure(int threads, std::chrono::milliseconds duration, MakeWorker makeWorker)
 {
@@ -81,9 +82,6 @@ Figures measure(int threads, std::chrono::milliseconds duration, MakeWorker make
     for (auto& s : samples)
         all.insert(all.end(), s.begin(), s.end());
     Figures f;
-    f.qps = static_cast<double>(all.size()) / elapsed;
-    f.medianUs = percentile(all, 0.50);
-    f.p99Us = percentile(all, 0.99);
     f.samplesUs = std::move(all);
     f.elapsedSeconds = elapsed;
     return f;
@@ -122,19 +120,23 @@ Figures measureCheckout(pulse::ConnectionPool& pool, int threads, int batches, i
     return f;
 }
 
-// A plain libpq client: the baseline. It sets the same statement_timeout as
-// the router's session profile, because a statement_timeout arms a timer in
-// the server on every statement: that cost belongs to the feature, not to
-// the pool, and must be on both sides of the comparison.
+// A plain libpq client: the baseline. Every contender runs with the router
+// profile's statement_timeout, because it arms a timer in the server on every
+// statement: that cost belongs to the feature, not to the pool. A direct
+// client sets it on its session; PgBouncer sets it on each server connection
+// (a session SET through a transaction-mode bouncer would land on whichever
+// server connection happened to run it).
 struct RawClient {
-    RawClient(const pulse::ConnectionParams& params, std::chrono::milliseconds statementTimeout)
+    RawClient(const pulse::ConnectionParams& params, std::optional<std::chrono::milliseconds> statementTimeout)
     {
         const auto arrays = params.toArrays();
         conn = PQconnectdbParams(arrays.keywords.data(), arrays.values.data(), 0);
         if (PQstatus(conn) != CONNECTION_OK)
             throw std::runtime_error(std::string("raw connect failed: ") + PQerrorMessage(conn));
-        const std::string set = "SET statement_timeout = " + std::to_string(statementTimeout.count());
-        PQclear(PQexec(conn, set.c_str()));
+        if (statementTimeout) {
+            const std::string set = "SET statement_timeout = " + std::to_string(statementTimeout->count());
+            PQclear(PQexec(conn, set.c_str()));
+        }
     }
     ~RawClient() { PQfinish(conn); }
     RawClient(const RawClient&) = delete;
@@ -220,13 +222,13 @@ int main(int argc, char** argv)
     // 2. SELECT 1: raw libpq vs router + pool vs PgBouncer (transaction mode).
     engine.primaryPool()->prefill(8);
     std::string why;
-    auto bouncer = PgBouncerPeer::start(*sandbox, 8, why);
+    auto& router = engine.router();
+    const auto profileTimeout = router.profile(pulse::ProfileKind::Write).statementTimeout;
+    auto bouncer = PgBouncerPeer::start(*sandbox, 8, profileTimeout, why);
     auto bouncerParams = primaryParams;
     if (bouncer)
         bouncerParams.port(bouncer->port()).password("");
 
-    auto& router = engine.router();
-    const auto profileTimeout = router.profile(pulse::ProfileKind::Write).statementTimeout;
     std::cout << "\nSELECT 1 on the sandbox primary (" << rounds << " interleaved rounds of " << seconds
               << " s each; medians over all rounds)\n";
     std::cout << fmt::format("{:<8} {:>14} {:>14} {:>10} {:>14} {:>10} {:>14} {:>12} {:>12}\n", "clients",
@@ -247,7 +249,7 @@ int main(int argc, char** argv)
             }));
             if (bouncer)
                 bounced.push_back(measure(clients, duration, [&] {
-                    auto client = std::make_shared<RawClient>(bouncerParams, profileTimeout);
+                    auto client = std::make_shared<RawClient>(bouncerParams, std::nullopt);
                     return [client] { client->selectOne(); };
                 }));
         }
