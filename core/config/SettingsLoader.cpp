@@ -1,6 +1,7 @@
 #include "config/SettingsLoader.hpp"
 
 #include "common/Errors.hpp"
+#include "common/Trimmed.hpp"
 #include "config/DotEnvParser.hpp"
 #include "config/SettingCatalog.hpp"
 
@@ -50,15 +51,6 @@ struct Parsed {
     std::int64_t number = 0;
     bool flag = false;
 };
-
-std::string_view trimmed(std::string_view s)
-{
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos)
-        return {};
-    const auto last = s.find_last_not_of(" \t\r\n");
-    return s.substr(first, last - first + 1);
-}
 
 std::string lower(std::string_view s)
 {
@@ -155,7 +147,7 @@ std::optional<Parsed> parseValue(const SettingDefinition& definition, const std:
         parsed.text = raw;
         return parsed;
     case SettingType::Host: {
-        const auto host = trimmed(raw);
+        const auto host = trimmedView(raw);
         const bool hasSpace =
             std::any_of(host.begin(), host.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7f; });
         if (hasSpace || (host.empty() && !definition.allowEmpty))
@@ -164,14 +156,14 @@ std::optional<Parsed> parseValue(const SettingDefinition& definition, const std:
         return parsed;
     }
     case SettingType::Port: {
-        const auto port = parseInteger(trimmed(raw));
+        const auto port = parseInteger(trimmedView(raw));
         if (!port || *port < 1 || *port > 65535)
             return std::nullopt;
         parsed.number = *port;
         return parsed;
     }
     case SettingType::Integer: {
-        const auto number = parseInteger(trimmed(raw));
+        const auto number = parseInteger(trimmedView(raw));
         if (!number || !inRange(*number, 1))
             return std::nullopt;
         parsed.number = *number;
@@ -179,20 +171,20 @@ std::optional<Parsed> parseValue(const SettingDefinition& definition, const std:
     }
     case SettingType::Seconds: {
         if (definition.allowFraction) {
-            const auto millis = parseDecimalSecondsAsMs(trimmed(raw));
+            const auto millis = parseDecimalSecondsAsMs(trimmedView(raw));
             if (!millis || !inRange(*millis, 1000))
                 return std::nullopt;
             parsed.number = *millis;
             return parsed;
         }
-        const auto seconds = parseInteger(trimmed(raw));
+        const auto seconds = parseInteger(trimmedView(raw));
         if (!seconds || !inRange(*seconds, 1))
             return std::nullopt;
         parsed.number = *seconds;
         return parsed;
     }
     case SettingType::Bool: {
-        const auto flag = parseBool(trimmed(raw));
+        const auto flag = parseBool(trimmedView(raw));
         if (!flag)
             return std::nullopt;
         parsed.flag = *flag;

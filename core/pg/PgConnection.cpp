@@ -2,6 +2,7 @@
 
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
+#include "common/Trimmed.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,14 +13,6 @@
 
 namespace pulse {
 namespace {
-
-std::string trimmed(const char* message)
-{
-    std::string text = message ? message : "";
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-        text.pop_back();
-    return text;
-}
 
 // SQLSTATEs after which the session is gone even if libpq has not noticed yet.
 bool isConnectionLoss(const std::string& sqlstate)

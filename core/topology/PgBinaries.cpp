@@ -2,7 +2,7 @@
 
 #include "common/Errors.hpp"
 #include "topology/ProcessRunner.hpp"
-#include "topology/Trimmed.hpp"
+#include "common/Trimmed.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -1,7 +1,7 @@
 #include "topology/ProcessRunner.hpp"
 
 #include "common/Errors.hpp"
-#include "topology/Trimmed.hpp"
+#include "common/Trimmed.hpp"
 
 #include <algorithm>
 #include <cerrno>

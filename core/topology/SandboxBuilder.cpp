@@ -8,7 +8,7 @@
 #include "topology/SandboxStateFile.hpp"
 #include "topology/ServerLog.hpp"
 #include "topology/ServerTools.hpp"
-#include "topology/Trimmed.hpp"
+#include "common/Trimmed.hpp"
 
 #include <algorithm>
 #include <cstring>

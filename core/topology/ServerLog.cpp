@@ -1,6 +1,6 @@
 #include "topology/ServerLog.hpp"
 
-#include "topology/Trimmed.hpp"
+#include "common/Trimmed.hpp"
 
 #include <fstream>
 #include <iterator>
