@@ -40,10 +40,19 @@ std::vector<RoutingDecision> DecisionLog::snapshot(size_t limit) const
 
 std::vector<RoutingDecision> DecisionLog::since(std::uint64_t after) const
 {
-    auto all = snapshot();
-    all.erase(std::remove_if(all.begin(), all.end(), [after](const auto& d) { return d.sequence <= after; }),
-              all.end());
-    return all;
+    // Polled by the UI a few times a second: copy only the new entries, which
+    // are the newest, so walk back from the newest and stop at the first old one.
+    std::lock_guard lock(m_mutex);
+    std::vector<RoutingDecision> out;
+    const size_t size = m_ring.size();
+    for (size_t i = 0; i < size; ++i) {
+        const auto& entry = m_ring[(m_next + size - 1 - i) % size];
+        if (entry->sequence <= after)
+            break;
+        out.push_back(*entry);
+    }
+    std::reverse(out.begin(), out.end());  // oldest first
+    return out;
 }
 
 std::uint64_t DecisionLog::total() const

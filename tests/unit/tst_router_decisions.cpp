@@ -147,6 +147,17 @@ void TestRouterDecisions::decisionLogIsBounded()
     QCOMPARE(newer.size(), size_t(2));
     QCOMPARE(newer.front().sequence, std::uint64_t(4));
     QCOMPARE(log.snapshot(1).size(), size_t(1));
+    QVERIFY(log.since(5).empty());
+
+    // Before the ring wraps.
+    pulse::DecisionLog partial(10);
+    for (int i = 0; i < 3; ++i)
+        partial.record({});
+    QCOMPARE(partial.since(0).size(), size_t(3));
+    const auto tail = partial.since(1);
+    QCOMPARE(tail.size(), size_t(2));
+    QCOMPARE(tail.front().sequence, std::uint64_t(2));
+    QCOMPARE(tail.back().sequence, std::uint64_t(3));
 }
 
 QTEST_GUILESS_MAIN(TestRouterDecisions)
