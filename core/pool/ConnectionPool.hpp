@@ -54,6 +54,7 @@ private:
     struct Idle {
         std::unique_ptr<PgConnection> connection;
         std::uint64_t generation;
+        const void* lastUser = nullptr;  // the thread that returned it (threadToken())
     };
 
     explicit ConnectionPool(PoolConfig config);
@@ -63,13 +64,17 @@ private:
     // given back and the error propagates.
     std::unique_ptr<PgConnection> openReserved(bool checkedOut);
     bool isFresh(const PgConnection& connection) const;
+    // The idle entry to hand to the calling thread: the one it returned last
+    // if it is still idle, else the warmest. Called under the lock.
+    size_t pickIdle() const;
+    static const void* threadToken();
     void giveBack(std::unique_ptr<PgConnection> connection, std::uint64_t generation, bool forceDiscard) noexcept;
     [[noreturn]] void throwTimeout(Clock::duration waited, std::chrono::milliseconds timeout, int waiters);
 
     const PoolConfig m_config;
     mutable std::mutex m_mutex;
     std::condition_variable m_available;
-    std::vector<Idle> m_idle;  // LIFO: the warmest connection is reused first
+    std::vector<Idle> m_idle;  // LIFO, with thread affinity first (pickIdle)
     int m_open = 0;            // idle + checked out + reserved for opening
     int m_checkedOut = 0;
     int m_waiters = 0;

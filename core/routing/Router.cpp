@@ -181,7 +181,7 @@ PoolLease Router::failOverToPrimary(Session& s, const std::string& failure)
     Plan p = plan(cls, s.m_flags, true, "failed mid-session: " + failure);
     const bool refused = p.kind == Plan::Kind::Refuse;
     const std::string reason = p.reason;
-    auto decision = makeDecision(previous.operation, previous.context, s.m_profile, std::move(p),
+    auto decision = makeDecision(previous.operation, previous.context, *s.m_profile, std::move(p),
                                  refused ? Target::Replica : Target::Primary);
     if (refused) {
         m_log.record(std::move(decision));
@@ -189,7 +189,7 @@ PoolLease Router::failOverToPrimary(Session& s, const std::string& failure)
     }
     logger("router")->info("{}: {}", previous.operation, reason);
     PoolLease lease = m_primary->acquire();
-    applyProfile(lease.connection(), s.m_profile, Target::Primary);
+    applyProfile(lease.connection(), *s.m_profile, Target::Primary);
     s.m_decision = m_log.record(std::move(decision));
     return lease;
 }

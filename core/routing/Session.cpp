@@ -5,11 +5,11 @@
 
 namespace pulse {
 
-Session::Session(Router& router, PoolLease lease, SessionProfile profile,
+Session::Session(Router& router, PoolLease lease, const SessionProfile& profile,
                  std::shared_ptr<const RoutingDecision> decision, FlagValues flags, bool retryable)
     : m_router(&router)
     , m_lease(std::move(lease))
-    , m_profile(std::move(profile))
+    , m_profile(&profile)
     , m_decision(std::move(decision))
     , m_flags(flags)
     , m_retryable(retryable)

@@ -37,17 +37,17 @@ public:
 
     Target target() const { return m_decision->target; }
     const RoutingDecision& decision() const { return *m_decision; }
-    const SessionProfile& profile() const { return m_profile; }
+    const SessionProfile& profile() const { return *m_profile; }
     PgConnection& connection() const { return m_lease.connection(); }
 
 private:
     friend class Router;
-    Session(Router& router, PoolLease lease, SessionProfile profile, std::shared_ptr<const RoutingDecision> decision,
+    Session(Router& router, PoolLease lease, const SessionProfile& profile, std::shared_ptr<const RoutingDecision> decision,
             FlagValues flags, bool retryable);
 
     Router* m_router;
     PoolLease m_lease;
-    SessionProfile m_profile;
+    const SessionProfile* m_profile;  // owned by the Router, which outlives its sessions
     std::shared_ptr<const RoutingDecision> m_decision;  // shared with the DecisionLog
     FlagValues m_flags;  // as read when the session opened: a change applies to the next session
     bool m_retryable;  // replica-eligible read: may move to the primary

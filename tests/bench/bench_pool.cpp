@@ -26,6 +26,8 @@
 #include <cstring>
 #include <iostream>
 #include <thread>
+
+#include <time.h>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -39,7 +41,15 @@ struct Figures {
     double qps = 0;
     std::vector<double> samplesUs;  // every call's latency, for pooling rounds
     double elapsedSeconds = 0;
+    double clientCpuSeconds = 0;  // CPU the client threads spent (user + system)
 };
+
+double threadCpuSeconds()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 double percentile(std::vector<double>& values, double q)
 {
@@ -56,6 +66,7 @@ template <typename MakeWorker>
 Figures measure(int threads, std::chrono::milliseconds duration, MakeWorker makeWorker)
 {
     std::vector<std::vector<double>> samples(static_cast<size_t>(threads));
+    std::vector<double> cpu(static_cast<size_t>(threads));
     std::atomic<bool> stop{false};
     std::barrier ready(threads + 1);
     std::vector<std::thread> workers;
@@ -65,11 +76,13 @@ Figures measure(int threads, std::chrono::milliseconds duration, MakeWorker make
             auto& mine = samples[static_cast<size_t>(t)];
             mine.reserve(200'000);
             ready.arrive_and_wait();
+            const double cpuStart = threadCpuSeconds();
             while (!stop.load(std::memory_order_relaxed)) {
                 const auto start = Clock::now();
                 op();
                 mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
             }
+            cpu[static_cast<size_t>(t)] = threadCpuSeconds() - cpuStart;
         });
     ready.arrive_and_wait();
     const auto start = Clock::now();
@@ -84,6 +97,8 @@ Figures measure(int threads, std::chrono::milliseconds duration, MakeWorker make
     Figures f;
     f.samplesUs = std::move(all);
     f.elapsedSeconds = elapsed;
+    for (double c : cpu)
+        f.clientCpuSeconds += c;
     return f;
 }
 
@@ -158,6 +173,7 @@ Figures pooled(const std::vector<Figures>& rounds)
     for (const auto& r : rounds) {
         f.samplesUs.insert(f.samplesUs.end(), r.samplesUs.begin(), r.samplesUs.end());
         f.elapsedSeconds += r.elapsedSeconds;
+        f.clientCpuSeconds += r.clientCpuSeconds;
     }
     f.qps = static_cast<double>(f.samplesUs.size()) / f.elapsedSeconds;
     f.medianUs = percentile(f.samplesUs, 0.50);
@@ -234,6 +250,7 @@ int main(int argc, char** argv)
     std::cout << fmt::format("{:<8} {:>14} {:>14} {:>10} {:>14} {:>10} {:>14} {:>12} {:>12}\n", "clients",
                              "raw med us", "pool med us", "overhead", "raw qps", "pool qps", "pgbouncer qps",
                              "pool/bouncer", "target");
+    std::vector<std::string> cpuLines;
     for (int clients : {1, 8}) {
         std::vector<Figures> raw, routed, bounced;
         for (int r = 0; r < rounds; ++r) {
@@ -264,7 +281,18 @@ int main(int argc, char** argv)
         std::cout << fmt::format("{:<8} {:>14.1f} {:>14.1f} {:>9.1f}% {:>14.0f} {:>10.0f} {:>14} {:>12} {:>12}\n",
                                  clients, rawF.medianUs, routedF.medianUs, overhead, rawF.qps, routedF.qps, bouncerQps,
                                  ratio, overhead <= 5.0 ? "<= 5%: PASS" : "<= 5%: FAIL");
+        const auto cpuPerCallUs = [](const Figures& f) {
+            return f.clientCpuSeconds * 1e6 / static_cast<double>(f.samplesUs.size());
+        };
+        cpuLines.push_back(fmt::format("{:<8} {:>14.2f} {:>14.2f} {:>12.2f}\n", clients, cpuPerCallUs(rawF),
+                                       cpuPerCallUs(routedF), cpuPerCallUs(routedF) - cpuPerCallUs(rawF)));
     }
+    // CPU time is far less noisy than latency on a shared machine, and it is
+    // what the router + pool add: the server's share is the same for both.
+    std::cout << "\nClient CPU per SELECT 1 (user + system, us; the client threads only)\n";
+    std::cout << fmt::format("{:<8} {:>14} {:>14} {:>12}\n", "clients", "raw", "router+pool", "added");
+    for (const auto& line : cpuLines)
+        std::cout << line;
     if (!bouncer)
         std::cout << "PgBouncer column skipped: " << why << "\n";
     const auto stats = engine.primaryPool()->stats();

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void init();
     void sizeIsKept();
+    void threadGetsBackItsOwnConnection();
     void overflowClosedOnReturn();
     void timeoutNamesPoolAndUsage();
     void waiterServedWhenLeaseReturns();
@@ -122,6 +123,23 @@ void TestPool::sizeIsKept()
         QVERIFY(pids.contains(lease->backendPid()));
     }
     QCOMPARE(pool->stats().created, std::uint64_t(2));
+}
+
+void TestPool::threadGetsBackItsOwnConnection()
+{
+    auto pool = makePool(2, 0);
+    auto mine = pool->acquire();
+    auto theirs = pool->acquire();
+    const int minePid = mine->backendPid();
+    const int theirsPid = theirs->backendPid();
+    mine = pulse::PoolLease();  // returned by this thread
+    // Returned by another thread, so it is on top of the idle stack: plain
+    // LIFO would hand it to this thread next.
+    std::async(std::launch::async, [lease = std::move(theirs)]() mutable { lease = pulse::PoolLease(); }).get();
+    QCOMPARE(pool->stats().idle, 2);
+    QCOMPARE(pool->acquire()->backendPid(), minePid);
+    QCOMPARE(pool->stats().created, std::uint64_t(2));
+    QVERIFY(minePid != theirsPid);
 }
 
 void TestPool::overflowClosedOnReturn()
