@@ -14,8 +14,12 @@ constexpr std::string_view kPrimaryPool = "Pool (primary)";
 constexpr std::string_view kReplicaPool = "Pool (replica)";
 constexpr std::string_view kRouting = "Routing flags";
 constexpr std::string_view kTimeouts = "Timeouts";
+constexpr std::string_view kMonitoring = "Monitoring";
+constexpr std::string_view kLagRouting = "Routing that follows the topology";
+constexpr std::string_view kAlerts = "Alerts";
 
-constexpr std::array<std::string_view, 6> kGroups{kPrimary, kReplica, kPrimaryPool, kReplicaPool, kRouting, kTimeouts};
+constexpr std::array<std::string_view, 9> kGroups{kPrimary,  kReplica,    kPrimaryPool, kReplicaPool, kRouting,
+                                                  kTimeouts, kMonitoring, kLagRouting,  kAlerts};
 
 // Upper bounds: generous sanity limits that catch a unit mistake (ms written
 // where seconds are meant) without second-guessing an operator. Statement
@@ -45,6 +49,9 @@ const SettingDefinition kDefinitions[]{
      .allowEmpty = true},
     {.key = "POSTGRES_REPLICA_PORT", .type = SettingType::Port, .defaultValue = "5433", .group = kReplica,
      .meaning = "TCP port of the read replica"},
+    {.key = "POSTGRES_REPLICA_HOSTS", .type = SettingType::HostList, .defaultValue = "", .group = kReplica,
+     .meaning = "several read replicas as host[:port],host[:port] (port defaults to POSTGRES_REPLICA_PORT); "
+                "when set it replaces POSTGRES_REPLICA_HOST"},
 
     // Pool (primary): SQLAlchemy QueuePool semantics
     {.key = "DB_POOL_SIZE", .type = SettingType::Integer, .defaultValue = "20", .group = kPrimaryPool,
@@ -99,6 +106,58 @@ const SettingDefinition kDefinitions[]{
     {.key = "DB_ANALYTICS_STATEMENT_TIMEOUT_MS", .type = SettingType::Integer, .defaultValue = "60000",
      .group = kTimeouts, .meaning = "statement_timeout of the analytics session profile (read-only analytics)",
      .minimum = 0, .maximum = kMaxStatementTimeoutMs, .unit = "milliseconds", .note = "0 = no timeout"},
+
+    // Monitoring
+    {.key = "MONITOR_INTERVAL_MS", .type = SettingType::Integer, .defaultValue = "500", .group = kMonitoring,
+     .meaning = "how often the health monitor probes every node (on its own connections)", .minimum = 50,
+     .maximum = 60'000, .unit = "milliseconds"},
+    {.key = "MONITOR_PROBE_TIMEOUT_MS", .type = SettingType::Integer, .defaultValue = "400", .group = kMonitoring,
+     .meaning = "the monitor's own deadline to connect to and query a node; a node that misses it is unreachable",
+     .minimum = 50, .maximum = 60'000, .unit = "milliseconds"},
+    {.key = "BREAKER_FAILURE_THRESHOLD", .type = SettingType::Integer, .defaultValue = "1", .group = kMonitoring,
+     .meaning = "consecutive failures (probe, checkout or query) that open a node's circuit breaker", .minimum = 1,
+     .maximum = 100},
+    {.key = "BREAKER_OPEN_SECONDS", .type = SettingType::Seconds, .defaultValue = "5", .group = kMonitoring,
+     .meaning = "how long an open breaker keeps reads away before a probe may close it (doubles on each failed "
+                "trial, up to 60 s)",
+     .minimum = 0, .maximum = 3600, .allowFraction = true},
+    {.key = "METRICS_HISTORY_SECONDS", .type = SettingType::Integer, .defaultValue = "3600", .group = kMonitoring,
+     .meaning = "length of each chart series, one point per second (memory is allocated up front)", .minimum = 60,
+     .maximum = 86'400, .unit = "seconds"},
+
+    // Routing that follows the topology
+    {.key = "REPLICA_MAX_LAG_SECONDS", .type = SettingType::Seconds, .defaultValue = "2", .group = kLagRouting,
+     .meaning = "replica-eligible reads go to the primary while the replica lags more than this", .minimum = 0,
+     .maximum = 86'400, .allowFraction = true, .note = "0 = no time limit"},
+    {.key = "REPLICA_MAX_LAG_BYTES", .type = SettingType::Integer, .defaultValue = "16777216", .group = kLagRouting,
+     .meaning = "the same limit in bytes of WAL not yet replayed", .minimum = 0, .maximum = 1LL << 40,
+     .unit = "bytes", .note = "0 = no byte limit"},
+    {.key = "REPLICA_READMIT_SECONDS", .type = SettingType::Seconds, .defaultValue = "5", .group = kLagRouting,
+     .meaning = "a replica excluded for lag is taken back only after its lag stayed under the limits this long",
+     .minimum = 0, .maximum = 3600, .allowFraction = true},
+    {.key = "READ_YOUR_WRITES_WAIT_MS", .type = SettingType::Integer, .defaultValue = "100", .group = kLagRouting,
+     .meaning = "a read carrying a consistency token waits this long for the replica to replay it, then goes to "
+                "the primary",
+     .minimum = 0, .maximum = 60'000, .unit = "milliseconds", .note = "0 = go to the primary at once"},
+
+    // Alerts: the plan's thresholds
+    {.key = "ALERT_LAG_WARNING_SECONDS", .type = SettingType::Seconds, .defaultValue = "5", .group = kAlerts,
+     .meaning = "replication lag above this raises a WARNING", .minimum = 0, .maximum = 86'400,
+     .allowFraction = true},
+    {.key = "ALERT_LAG_CRITICAL_SECONDS", .type = SettingType::Seconds, .defaultValue = "30", .group = kAlerts,
+     .meaning = "replication lag above this raises a CRITICAL", .minimum = 0, .maximum = 86'400,
+     .allowFraction = true},
+    {.key = "ALERT_POOL_UTILISATION_PERCENT", .type = SettingType::Integer, .defaultValue = "90", .group = kAlerts,
+     .meaning = "a pool with more of its connections (pool_size + max_overflow) checked out raises a WARNING",
+     .minimum = 1, .maximum = 100, .unit = "percent"},
+    {.key = "ALERT_TIMEOUT_RATE_PERCENT", .type = SettingType::Integer, .defaultValue = "5", .group = kAlerts,
+     .meaning = "share of queries timing out over the window above which a WARNING is raised", .minimum = 1,
+     .maximum = 100, .unit = "percent"},
+    {.key = "ALERT_TIMEOUT_WINDOW_SECONDS", .type = SettingType::Seconds, .defaultValue = "60", .group = kAlerts,
+     .meaning = "sliding window of the query timeout rate", .minimum = 1, .maximum = 3600, .allowFraction = true},
+    {.key = "ALERT_CLEAR_SECONDS", .type = SettingType::Seconds, .defaultValue = "5", .group = kAlerts,
+     .meaning = "an alert clears only after its condition stayed clear this long (no flapping)", .minimum = 0,
+     .maximum = 3600, .allowFraction = true},
 };
 
 std::string upper(std::string_view s)

@@ -17,6 +17,7 @@ enum class SettingType {
     Seconds,       // seconds within [minimum, maximum]; decimals only if allowFraction
     Bool,          // true/false, 1/0, yes/no, on/off (any case)
     Secret,        // any text, never shown: masked as ******** everywhere
+    HostList,      // "host[:port],host[:port]"; empty allowed (see HostList.hpp)
 };
 
 struct SettingDefinition {
@@ -61,6 +62,9 @@ struct SettingDefinition {
             break;
         case SettingType::Bool:
             return "true or false (also 1/0, yes/no, on/off)";
+        case SettingType::HostList:
+            text = "a comma-separated list of host or host:port (port from 1 to 65535), or empty";
+            break;
         }
         if (!note.empty())
             text += " (" + std::string(note) + ")";

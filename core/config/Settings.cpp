@@ -1,8 +1,26 @@
 #include "config/Settings.hpp"
 
+#include "config/HostList.hpp"
 #include "config/SettingCatalog.hpp"
 
 namespace pulse {
+
+std::vector<ReplicaEndpoint> Settings::replicas() const
+{
+    std::vector<ReplicaEndpoint> out;
+    const auto list = parseHostList(replicaHosts);  // validated by the loader
+    if (list && !list->empty()) {
+        for (size_t i = 0; i < list->size(); ++i) {
+            const auto& entry = (*list)[i];
+            out.push_back({i == 0 ? "replica" : "replica" + std::to_string(i + 1), entry.host,
+                           entry.port.value_or(replicaPort)});
+        }
+        return out;
+    }
+    if (!replicaHost.empty())
+        out.push_back({"replica", replicaHost, replicaPort});
+    return out;
+}
 
 std::optional<std::string> Settings::displayValue(const std::string& key) const
 {

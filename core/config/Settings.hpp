@@ -6,9 +6,11 @@
 #include "config/SettingSource.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pulse {
 
@@ -17,6 +19,14 @@ struct PoolSettings {
     int maxOverflow = 10;                         // extra connections under load, closed on return
     std::chrono::milliseconds timeout{30'000};    // pool_timeout: longest wait for a connection
     std::chrono::seconds recycle{3600};           // pool_recycle: replaced at checkout when older
+};
+
+// One replica as the router and the monitor see it: "replica" for the first,
+// "replica2", "replica3", ... for the others of POSTGRES_REPLICA_HOSTS.
+struct ReplicaEndpoint {
+    std::string name;
+    std::string host;
+    int port = 5433;
 };
 
 // One effective value with its origin, for `pulsectl config`.
@@ -37,6 +47,7 @@ struct Settings {
     // Replica (POSTGRES_REPLICA_*); an empty host means "no replica configured".
     std::string replicaHost = "localhost";
     int replicaPort = 5433;
+    std::string replicaHosts;  // POSTGRES_REPLICA_HOSTS: several replicas; wins over POSTGRES_REPLICA_HOST
 
     PoolSettings primaryPool{20, 30, std::chrono::milliseconds(60'000), std::chrono::seconds(3600)};
     PoolSettings replicaPool{15, 20, std::chrono::milliseconds(30'000), std::chrono::seconds(3600)};
@@ -54,10 +65,33 @@ struct Settings {
     std::chrono::milliseconds userStatementTimeout{10'000};     // DB_USER_STATEMENT_TIMEOUT_MS
     std::chrono::milliseconds analyticsStatementTimeout{60'000};// DB_ANALYTICS_STATEMENT_TIMEOUT_MS
 
+    // Monitoring (MONITOR_*, BREAKER_*, METRICS_*)
+    std::chrono::milliseconds monitorInterval{500};       // MONITOR_INTERVAL_MS
+    std::chrono::milliseconds monitorProbeTimeout{400};   // MONITOR_PROBE_TIMEOUT_MS: the monitor's own deadline
+    int breakerFailureThreshold = 1;                      // BREAKER_FAILURE_THRESHOLD
+    std::chrono::milliseconds breakerOpen{5000};          // BREAKER_OPEN_SECONDS
+    std::chrono::seconds metricsHistory{3600};            // METRICS_HISTORY_SECONDS: chart series length
+
+    // Routing that follows the topology
+    double replicaMaxLagSeconds = 2.0;                    // REPLICA_MAX_LAG_SECONDS (0: no limit)
+    std::int64_t replicaMaxLagBytes = 16 * 1024 * 1024;   // REPLICA_MAX_LAG_BYTES (0: no limit)
+    std::chrono::milliseconds replicaReadmit{5000};       // REPLICA_READMIT_SECONDS
+    std::chrono::milliseconds readYourWritesWait{100};    // READ_YOUR_WRITES_WAIT_MS
+
+    // Alerts (the plan's thresholds)
+    double alertLagWarningSeconds = 5;                    // ALERT_LAG_WARNING_SECONDS
+    double alertLagCriticalSeconds = 30;                  // ALERT_LAG_CRITICAL_SECONDS
+    double alertPoolUtilisationPercent = 90;              // ALERT_POOL_UTILISATION_PERCENT
+    double alertTimeoutRatePercent = 5;                   // ALERT_TIMEOUT_RATE_PERCENT
+    std::chrono::milliseconds alertTimeoutWindow{60'000}; // ALERT_TIMEOUT_WINDOW_SECONDS
+    std::chrono::milliseconds alertClear{5000};           // ALERT_CLEAR_SECONDS
+
     // Every known key -> effective value and source.
     std::map<std::string, ResolvedSetting> resolved;
 
-    bool replicaConfigured() const { return !replicaHost.empty(); }
+    bool replicaConfigured() const { return !replicas().empty(); }
+    // POSTGRES_REPLICA_HOSTS when set, else POSTGRES_REPLICA_HOST/PORT (empty host: none).
+    std::vector<ReplicaEndpoint> replicas() const;
     // The value as it may be shown to a person: secrets become "********"
     // (or "(not set)" when empty). Unknown key -> std::nullopt.
     std::optional<std::string> displayValue(const std::string& key) const;

@@ -3,6 +3,7 @@
 #include "common/Errors.hpp"
 #include "common/Trimmed.hpp"
 #include "config/DotEnvParser.hpp"
+#include "config/HostList.hpp"
 #include "config/SettingCatalog.hpp"
 
 #include <algorithm>
@@ -183,6 +184,12 @@ std::optional<Parsed> parseValue(const SettingDefinition& definition, const std:
         parsed.number = *seconds;
         return parsed;
     }
+    case SettingType::HostList: {
+        if (!parseHostList(raw))
+            return std::nullopt;
+        parsed.text = std::string(trimmedView(raw));
+        return parsed;
+    }
     case SettingType::Bool: {
         const auto flag = parseBool(trimmedView(raw));
         if (!flag)
@@ -215,6 +222,7 @@ public:
         applyEnvironment();
         applyCommandLine();
         auto parsed = validate();
+        checkRelations(parsed);
         if (!m_issues.empty())
             throw ConfigError(sortedIssues());
         return build(parsed);
@@ -353,6 +361,30 @@ private:
         return parsed;
     }
 
+    // Rules between keys, checked once each key is valid on its own.
+    void checkRelations(const std::map<std::string_view, Parsed>& parsed)
+    {
+        const auto requireAtLeast = [&](std::string_view larger, std::string_view smaller, const char* why) {
+            if (!parsed.contains(larger) || !parsed.contains(smaller))
+                return;
+            if (parsed.at(larger).number >= parsed.at(smaller).number)
+                return;
+            const auto& candidate = m_candidates.at(larger);
+            ConfigIssue issue;
+            issue.key = std::string(larger);
+            issue.value = candidate.value;
+            issue.expected = "at least " + std::string(smaller) + " (" + m_candidates.at(smaller).value + ")";
+            issue.location = candidate.source.describe();
+            issue.message = issue.location + ": " + issue.key + "=" + issue.value + ": expected " + issue.expected +
+                            ", " + why;
+            addIssue(candidate.source.kind, candidate.line, std::move(issue));
+        };
+        requireAtLeast("ALERT_LAG_CRITICAL_SECONDS", "ALERT_LAG_WARNING_SECONDS",
+                       "because CRITICAL is the higher of the two lag alerts");
+        requireAtLeast("MONITOR_INTERVAL_MS", "MONITOR_PROBE_TIMEOUT_MS",
+                       "because a probe must end before the next cycle starts");
+    }
+
     std::vector<ConfigIssue> sortedIssues()
     {
         std::stable_sort(m_issues.begin(), m_issues.end(), [](const PendingIssue& a, const PendingIssue& b) {
@@ -383,6 +415,7 @@ private:
 
         s.replicaHost = text("POSTGRES_REPLICA_HOST");
         s.replicaPort = integer("POSTGRES_REPLICA_PORT");
+        s.replicaHosts = text("POSTGRES_REPLICA_HOSTS");
 
         s.primaryPool.size = integer("DB_POOL_SIZE");
         s.primaryPool.maxOverflow = integer("DB_MAX_OVERFLOW");
@@ -404,6 +437,24 @@ private:
         s.adminStatementTimeout = milliseconds(number("DB_ADMIN_STATEMENT_TIMEOUT_MS"));
         s.userStatementTimeout = milliseconds(number("DB_USER_STATEMENT_TIMEOUT_MS"));
         s.analyticsStatementTimeout = milliseconds(number("DB_ANALYTICS_STATEMENT_TIMEOUT_MS"));
+
+        s.monitorInterval = milliseconds(number("MONITOR_INTERVAL_MS"));
+        s.monitorProbeTimeout = milliseconds(number("MONITOR_PROBE_TIMEOUT_MS"));
+        s.breakerFailureThreshold = integer("BREAKER_FAILURE_THRESHOLD");
+        s.breakerOpen = milliseconds(number("BREAKER_OPEN_SECONDS"));
+        s.metricsHistory = seconds(number("METRICS_HISTORY_SECONDS"));
+
+        s.replicaMaxLagSeconds = static_cast<double>(number("REPLICA_MAX_LAG_SECONDS")) / 1000.0;
+        s.replicaMaxLagBytes = number("REPLICA_MAX_LAG_BYTES");
+        s.replicaReadmit = milliseconds(number("REPLICA_READMIT_SECONDS"));
+        s.readYourWritesWait = milliseconds(number("READ_YOUR_WRITES_WAIT_MS"));
+
+        s.alertLagWarningSeconds = static_cast<double>(number("ALERT_LAG_WARNING_SECONDS")) / 1000.0;
+        s.alertLagCriticalSeconds = static_cast<double>(number("ALERT_LAG_CRITICAL_SECONDS")) / 1000.0;
+        s.alertPoolUtilisationPercent = static_cast<double>(number("ALERT_POOL_UTILISATION_PERCENT"));
+        s.alertTimeoutRatePercent = static_cast<double>(number("ALERT_TIMEOUT_RATE_PERCENT"));
+        s.alertTimeoutWindow = milliseconds(number("ALERT_TIMEOUT_WINDOW_SECONDS"));
+        s.alertClear = milliseconds(number("ALERT_CLEAR_SECONDS"));
 
         for (const auto& definition : SettingCatalog::all()) {
             const auto& candidate = m_candidates.at(definition.key);

@@ -10,6 +10,8 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 #include <fstream>
 #include <set>
 #include <string>
@@ -66,6 +68,22 @@ std::string fieldText(const Settings& s, std::string_view key)
     if (key == "DB_ADMIN_STATEMENT_TIMEOUT_MS") return count(s.adminStatementTimeout);
     if (key == "DB_USER_STATEMENT_TIMEOUT_MS") return count(s.userStatementTimeout);
     if (key == "DB_ANALYTICS_STATEMENT_TIMEOUT_MS") return count(s.analyticsStatementTimeout);
+    if (key == "POSTGRES_REPLICA_HOSTS") return s.replicaHosts;
+    if (key == "MONITOR_INTERVAL_MS") return count(s.monitorInterval);
+    if (key == "MONITOR_PROBE_TIMEOUT_MS") return count(s.monitorProbeTimeout);
+    if (key == "BREAKER_FAILURE_THRESHOLD") return std::to_string(s.breakerFailureThreshold);
+    if (key == "BREAKER_OPEN_SECONDS") return count(s.breakerOpen);
+    if (key == "METRICS_HISTORY_SECONDS") return count(s.metricsHistory);
+    if (key == "REPLICA_MAX_LAG_SECONDS") return std::to_string(std::lround(s.replicaMaxLagSeconds * 1000));
+    if (key == "REPLICA_MAX_LAG_BYTES") return std::to_string(s.replicaMaxLagBytes);
+    if (key == "REPLICA_READMIT_SECONDS") return count(s.replicaReadmit);
+    if (key == "READ_YOUR_WRITES_WAIT_MS") return count(s.readYourWritesWait);
+    if (key == "ALERT_LAG_WARNING_SECONDS") return std::to_string(std::lround(s.alertLagWarningSeconds * 1000));
+    if (key == "ALERT_LAG_CRITICAL_SECONDS") return std::to_string(std::lround(s.alertLagCriticalSeconds * 1000));
+    if (key == "ALERT_POOL_UTILISATION_PERCENT") return std::to_string(std::lround(s.alertPoolUtilisationPercent));
+    if (key == "ALERT_TIMEOUT_RATE_PERCENT") return std::to_string(std::lround(s.alertTimeoutRatePercent));
+    if (key == "ALERT_TIMEOUT_WINDOW_SECONDS") return count(s.alertTimeoutWindow);
+    if (key == "ALERT_CLEAR_SECONDS") return count(s.alertClear);
     return "<no field for " + std::string(key) + ">";
 }
 
@@ -122,6 +140,24 @@ const std::vector<TypedCase>& typedCases()
         {"admin timeout", "DB_ADMIN_STATEMENT_TIMEOUT_MS", "2000", "2000"},
         {"user timeout", "DB_USER_STATEMENT_TIMEOUT_MS", "15000", "15000"},
         {"analytics timeout", "DB_ANALYTICS_STATEMENT_TIMEOUT_MS", "120000", "120000"},
+        {"replica list", "POSTGRES_REPLICA_HOSTS", "r1:6001, r2 ,[::1]:6003", "r1:6001, r2 ,[::1]:6003"},
+        {"replica list empty", "POSTGRES_REPLICA_HOSTS", "", ""},
+        {"monitor interval", "MONITOR_INTERVAL_MS", "1000", "1000"},
+        {"probe timeout", "MONITOR_PROBE_TIMEOUT_MS", "200", "200"},
+        {"breaker threshold", "BREAKER_FAILURE_THRESHOLD", "3", "3"},
+        {"breaker open decimal", "BREAKER_OPEN_SECONDS", "0.5", "500"},
+        {"history", "METRICS_HISTORY_SECONDS", "600", "600"},
+        {"max lag seconds", "REPLICA_MAX_LAG_SECONDS", "0.25", "250"},
+        {"max lag off", "REPLICA_MAX_LAG_SECONDS", "0", "0"},
+        {"max lag bytes", "REPLICA_MAX_LAG_BYTES", "1048576", "1048576"},
+        {"readmit", "REPLICA_READMIT_SECONDS", "1.5", "1500"},
+        {"ryw wait", "READ_YOUR_WRITES_WAIT_MS", "0", "0"},
+        {"lag warning", "ALERT_LAG_WARNING_SECONDS", "2", "2000"},
+        {"lag critical", "ALERT_LAG_CRITICAL_SECONDS", "60", "60000"},
+        {"pool alert", "ALERT_POOL_UTILISATION_PERCENT", "80", "80"},
+        {"timeout rate", "ALERT_TIMEOUT_RATE_PERCENT", "10", "10"},
+        {"timeout window", "ALERT_TIMEOUT_WINDOW_SECONDS", "30", "30000"},
+        {"alert clear", "ALERT_CLEAR_SECONDS", "0", "0"},
     };
     return cases;
 }
@@ -196,14 +232,17 @@ private Q_SLOTS:
     void unknownSetKey();
     void unknownSandboxKey();
     void envExampleLoads();
+    void keysThatMustAgree();
+    void replicaList();
     void currentEnvironment();
 };
 
 void TestSettings::catalogueIsComplete()
 {
     const auto groups = SettingCatalog::groups();
-    const std::vector<std::string_view> expectedGroups{"Primary",        "Replica",       "Pool (primary)",
-                                                       "Pool (replica)", "Routing flags", "Timeouts"};
+    const std::vector<std::string_view> expectedGroups{
+        "Primary",  "Replica",    "Pool (primary)",                    "Pool (replica)", "Routing flags",
+        "Timeouts", "Monitoring", "Routing that follows the topology", "Alerts"};
     QVERIFY(std::equal(groups.begin(), groups.end(), expectedGroups.begin(), expectedGroups.end()));
 
     std::set<std::string_view> keys;
@@ -220,7 +259,7 @@ void TestSettings::catalogueIsComplete()
         QVERIFY(index >= groupIndex);
         groupIndex = index;
     }
-    QCOMPARE(keys.size(), std::size_t(24));
+    QCOMPARE(keys.size(), std::size_t(40));
     QVERIFY(SettingCatalog::find("NOT_A_SETTING") == nullptr);
     QVERIFY(SettingCatalog::find("POSTGRES_PASSWORD")->secret());
     QCOMPARE(qb(SettingCatalog::find("DB_POOL_SIZE")->expectedForm()), QByteArray("an integer from 1 to 1000"));
@@ -423,6 +462,17 @@ void TestSettings::invalidValue_data()
     QTest::addRow("recycle decimal") << QByteArray("DB_POOL_RECYCLE") << QByteArray("1.5") << recycle;
     QTest::addRow("recycle over a week") << QByteArray("DB_REPLICA_POOL_RECYCLE") << QByteArray("604801")
                                          << recycle;
+    const QByteArray hostList("a comma-separated list of host or host:port (port from 1 to 65535), or empty");
+    QTest::addRow("replica list bad port") << QByteArray("POSTGRES_REPLICA_HOSTS") << QByteArray("r1:70000,r2")
+                                           << hostList;
+    QTest::addRow("replica list empty entry") << QByteArray("POSTGRES_REPLICA_HOSTS") << QByteArray("r1,,r2")
+                                              << hostList;
+    QTest::addRow("replica list missing port") << QByteArray("POSTGRES_REPLICA_HOSTS") << QByteArray("r1:")
+                                               << hostList;
+    QTest::addRow("interval too short") << QByteArray("MONITOR_INTERVAL_MS") << QByteArray("10")
+                                        << QByteArray("an integer number of milliseconds from 50 to 60000");
+    QTest::addRow("pool alert over 100") << QByteArray("ALERT_POOL_UTILISATION_PERCENT") << QByteArray("150")
+                                         << QByteArray("an integer number of percent from 1 to 100");
     QTest::addRow("connect timeout below libpq minimum")
         << QByteArray("DB_CONNECT_TIMEOUT") << QByteArray("1")
         << QByteArray("a whole number of seconds from 2 to 300 (libpq's effective minimum is 2)");
@@ -731,6 +781,38 @@ void TestSettings::unknownSandboxKey()
     const ConfigError error = expectConfigError(options);
     QCOMPARE(error.issues().size(), std::size_t(1));
     QCOMPARE(qb(error.issues()[0].location), QByteArray("sandbox /tmp/s"));
+}
+
+void TestSettings::keysThatMustAgree()
+{
+    LoadOptions options = hermeticOptions();
+    options.commandLine = {{"ALERT_LAG_WARNING_SECONDS", "10"}, {"ALERT_LAG_CRITICAL_SECONDS", "5"},
+                           {"MONITOR_INTERVAL_MS", "100"}, {"MONITOR_PROBE_TIMEOUT_MS", "400"}};
+    const ConfigError error = expectConfigError(options);
+    QCOMPARE(error.issues().size(), std::size_t(2));
+    QCOMPARE(qb(error.issues()[0].message),
+             QByteArray("--set: ALERT_LAG_CRITICAL_SECONDS=5: expected at least ALERT_LAG_WARNING_SECONDS (10), "
+                        "because CRITICAL is the higher of the two lag alerts"));
+    QVERIFY(error.issues()[1].message.find("MONITOR_INTERVAL_MS=100: expected at least MONITOR_PROBE_TIMEOUT_MS") !=
+            std::string::npos);
+}
+
+void TestSettings::replicaList()
+{
+    LoadOptions options = hermeticOptions();
+    options.commandLine = {{"POSTGRES_REPLICA_HOSTS", "r1:6001, r2,[::1]:6003"}, {"POSTGRES_REPLICA_PORT", "7000"}};
+    const auto replicas = SettingsLoader::load(options).replicas();
+    QCOMPARE(replicas.size(), std::size_t(3));
+    QCOMPARE(qb(replicas[0].name), QByteArray("replica"));
+    QCOMPARE(qb(replicas[0].host), QByteArray("r1"));
+    QCOMPARE(replicas[0].port, 6001);
+    QCOMPARE(qb(replicas[1].name), QByteArray("replica2"));
+    QCOMPARE(replicas[1].port, 7000);  // POSTGRES_REPLICA_PORT for entries without a port
+    QCOMPARE(qb(replicas[2].host), QByteArray("::1"));
+    // Without the list, the single-replica variables still work; an empty host means none.
+    QCOMPARE(SettingsLoader::load(hermeticOptions()).replicas().size(), std::size_t(1));
+    options.commandLine = {{"POSTGRES_REPLICA_HOST", ""}};
+    QVERIFY(!SettingsLoader::load(options).replicaConfigured());
 }
 
 void TestSettings::envExampleLoads()
