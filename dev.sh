@@ -16,7 +16,7 @@ cd "$here"
 packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev qt6-svg-dev
-  libpq-dev libspdlog-dev nlohmann-json3-dev libcli11-dev
+  libpq-dev libspdlog-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev libbenchmark-dev
   postgresql pgbouncer
   fonts-dejavu-core xvfb xauth
 )
@@ -80,7 +80,9 @@ case "$cmd" in
   bench)
     install_deps
     build build
-    ./build/tests/bench/bench_pool "$@" ;;
+    ./build/tests/bench/bench_pool "$@"
+    ./build/tests/bench/bench_metrics
+    ./build/tests/bench/bench_monitor ;;
   run)
     install_deps
     build build

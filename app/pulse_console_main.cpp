@@ -288,7 +288,7 @@ int main(int argc, char** argv)
             {pulse::exitcode::failure, QStringLiteral("could not start the engine."), {QString::fromUtf8(e.what())}},
             dialogs);
     }
-    engine->startPolling(refresh);
+    engine->startMonitor();
 
     pulse::ui::MainWindowOptions options;
     options.refreshInterval = refresh;
@@ -323,6 +323,6 @@ int main(int argc, char** argv)
 
     window.show();
     const int rc = QApplication::exec();
-    engine->stopPolling();
+    engine->stopMonitor();
     return rc;
 }

@@ -8,7 +8,16 @@
 
 namespace pulsectl {
 
-int runStatus(const CliContext& context);
+// Long-running views (--watch) and the /metrics endpoint they may serve.
+struct WatchOptions {
+    bool enabled = false;  // --watch
+    int count = 0;         // --count N: stop after N refreshes (0: until Ctrl+C)
+    int metricsPort = -1;  // --metrics-port N: serve /metrics on 127.0.0.1 (-1: off)
+};
+
+int runStatus(const CliContext& context, const WatchOptions& watch);
+int runAlerts(const CliContext& context, const WatchOptions& watch);
+int runMetrics(const CliContext& context, const WatchOptions& watch);
 int runRoute(const CliContext& context, const std::string& operation, const std::string& routeContext, bool dryRun);
 int runConfig(const CliContext& context);
 int runSandboxUp(const CliContext& context);

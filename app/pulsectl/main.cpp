@@ -51,8 +51,30 @@ int main(int argc, char** argv)
     app.add_option("--sandbox-dir", context.sandboxDir, "sandbox base directory (default $PULSE_SANDBOX_DIR or /tmp/pulse-sandbox-<uid>)");
     app.add_flag("-v,--verbose", verbose, "log what the engine does to stderr");
 
-    auto* status = app.add_subcommand("status", "reachability, role, version and pools of every node; the routing flags");
-    status->add_flag("--json", context.json, "machine-readable output");
+    pulsectl::WatchOptions watch;
+    const auto addWatch = [&watch](CLI::App* command, const char* what) {
+        command->add_flag("--watch", watch.enabled, what);
+        command->add_option("--count", watch.count, "with --watch: stop after N monitor cycles")
+            ->check(CLI::PositiveNumber);
+    };
+    const auto addMetricsPort = [&watch](CLI::App* command) {
+        command->add_option("--metrics-port", watch.metricsPort, "serve Prometheus /metrics on 127.0.0.1:N")
+            ->check(CLI::Range(0, 65535));
+    };
+
+    auto* status = app.add_subcommand("status", "verdict, nodes (role, state, LSN, lag, breaker), pools, flags, alerts");
+    status->add_flag("--json", context.json, "machine-readable output (with --watch: one object per line)");
+    addWatch(status, "refresh after every monitor cycle (MONITOR_INTERVAL_MS) until Ctrl+C");
+    addMetricsPort(status);
+
+    auto* alerts = app.add_subcommand("alerts", "active alerts (exit 1 while any is active); --watch streams events");
+    alerts->add_flag("--json", context.json, "machine-readable output");
+    addWatch(alerts, "print raised and cleared events as they happen until Ctrl+C");
+
+    auto* metrics = app.add_subcommand("metrics", "Prometheus text exposition of lag, pools, queries, breakers, alerts");
+    addMetricsPort(metrics);
+    metrics->add_option("--count", watch.count, "with --metrics-port: stop after N monitor cycles")
+        ->check(CLI::PositiveNumber);
 
     std::string operation, routeContext;
     bool dryRun = false;
@@ -82,8 +104,16 @@ int main(int argc, char** argv)
 
     pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = verbose ? "info" : "warn"});
     try {
+        if (watch.metricsPort >= 0 && status->parsed() && !watch.enabled)
+            throw CLI::ValidationError("--metrics-port", "needs --watch (a one-shot status exits at once)");
         if (status->parsed())
-            return pulsectl::runStatus(context);
+            return pulsectl::runStatus(context, watch);
+        if (alerts->parsed())
+            return pulsectl::runAlerts(context, watch);
+        if (metrics->parsed()) {
+            watch.enabled = watch.metricsPort >= 0;
+            return pulsectl::runMetrics(context, watch);
+        }
         if (route->parsed())
             return pulsectl::runRoute(context, operation, routeContext, dryRun);
         if (config->parsed())
@@ -94,6 +124,8 @@ int main(int argc, char** argv)
             return pulsectl::runSandboxDown(context);
         if (sandboxStatus->parsed())
             return pulsectl::runSandboxStatus(context);
+    } catch (const CLI::ValidationError& e) {
+        return fail(pulse::exitcode::usage, e.what());
     } catch (const pulse::ConfigError& e) {
         return fail(pulse::exitcode::config, e.what());
     } catch (const pulse::SandboxError& e) {

@@ -1,19 +1,14 @@
 #include "engine/Engine.hpp"
 
-#include "common/Logging.hpp"
-
-#include <future>
-
 namespace pulse {
 namespace {
 
-PoolConfig poolConfig(const Settings& s, Target node)
+PoolConfig poolConfig(const Settings& s, const std::string& name, const ConnectionParams& params, bool primary)
 {
     PoolConfig config;
-    const bool primary = node == Target::Primary;
     const PoolSettings& pool = primary ? s.primaryPool : s.replicaPool;
-    config.name = std::string(targetName(node));
-    config.params = Engine::connectionParams(s, node);
+    config.name = name;
+    config.params = params;
     config.size = pool.size;
     config.maxOverflow = pool.maxOverflow;
     config.timeout = pool.timeout;
@@ -23,116 +18,136 @@ PoolConfig poolConfig(const Settings& s, Target node)
     return config;
 }
 
+AlertThresholds thresholdsFrom(const Settings& s)
+{
+    AlertThresholds t;
+    t.lagWarningSeconds = s.alertLagWarningSeconds;
+    t.lagCriticalSeconds = s.alertLagCriticalSeconds;
+    t.poolUtilisationPercent = s.alertPoolUtilisationPercent;
+    t.timeoutRatePercent = s.alertTimeoutRatePercent;
+    t.timeoutWindow = s.alertTimeoutWindow;
+    t.clearAfter = s.alertClear;
+    return t;
+}
+
 }  // namespace
 
 ConnectionParams Engine::connectionParams(const Settings& s, Target node, const std::string& purpose)
 {
-    const bool primary = node == Target::Primary;
+    if (node == Target::Replica) {
+        const auto replicas = s.replicas();
+        return connectionParams(s, replicas.empty() ? ReplicaEndpoint{"replica", s.replicaHost, s.replicaPort}
+                                                    : replicas.front(),
+                                purpose);
+    }
     ConnectionParams params;
-    params.node(std::string(targetName(node)))
-        .host(primary ? s.primaryHost : s.replicaHost)
-        .port(primary ? s.primaryPort : s.replicaPort)
+    params.node("primary")
+        .host(s.primaryHost)
+        .port(s.primaryPort)
         .user(s.user)
         .password(s.password)
         .database(s.database)
         .connectTimeout(s.connectTimeout)
-        .applicationName("pulse/" + std::string(targetName(node)) + (purpose.empty() ? "" : "/" + purpose));
+        .applicationName("pulse/primary" + (purpose.empty() ? "" : "/" + purpose));
+    return params;
+}
+
+ConnectionParams Engine::connectionParams(const Settings& s, const ReplicaEndpoint& replica, const std::string& purpose)
+{
+    ConnectionParams params;
+    params.node(replica.name)
+        .host(replica.host)
+        .port(replica.port)
+        .user(s.user)
+        .password(s.password)
+        .database(s.database)
+        .connectTimeout(s.connectTimeout)
+        .applicationName("pulse/" + replica.name + (purpose.empty() ? "" : "/" + purpose));
     return params;
 }
 
 Engine::Engine(Settings settings) : m_settings(std::move(settings))
 {
-    auto primary = ConnectionPool::create(poolConfig(m_settings, Target::Primary));
-    std::shared_ptr<ConnectionPool> replica;
-    if (m_settings.replicaConfigured())
-        replica = ConnectionPool::create(poolConfig(m_settings, Target::Replica));
-    m_router = std::make_unique<Router>(std::move(primary), std::move(replica),
+    const auto replicas = m_settings.replicas();
+    std::vector<std::string> names{"primary"};
+    for (const auto& r : replicas)
+        names.push_back(r.name);
+    BreakerConfig breaker;
+    breaker.failureThreshold = m_settings.breakerFailureThreshold;
+    breaker.openFor = m_settings.breakerOpen;
+    LagLimits limits;
+    limits.maxSeconds = m_settings.replicaMaxLagSeconds;
+    limits.maxBytes = m_settings.replicaMaxLagBytes;
+    limits.readmitAfter = m_settings.replicaReadmit;
+    m_board = std::make_shared<HealthBoard>(names, breaker, limits);
+    m_metrics = std::make_shared<QueryMetrics>();
+    m_alerts = std::make_shared<AlertEngine>(thresholdsFrom(m_settings));
+    m_series = std::make_shared<SeriesStore>(static_cast<size_t>(m_settings.metricsHistory.count()));
+
+    auto primary =
+        ConnectionPool::create(poolConfig(m_settings, "primary", connectionParams(m_settings, Target::Primary), true));
+    std::vector<ReplicaRoute> routes;
+    for (const auto& r : replicas)
+        routes.push_back({r.name, ConnectionPool::create(poolConfig(m_settings, r.name,
+                                                                    connectionParams(m_settings, r), false))});
+    m_router = std::make_unique<Router>(std::move(primary), std::move(routes),
                                         FlagValues{m_settings.useReadReplica, m_settings.replicaFallbackEnabled},
-                                        RouterOptions::fromSettings(m_settings));
-    const auto probeDeadline = std::chrono::milliseconds(std::chrono::seconds(m_settings.connectTimeout));
-    m_primaryProber = std::make_unique<NodeProber>("primary", connectionParams(m_settings, Target::Primary, "monitor"),
-                                                   probeDeadline);
-    if (m_settings.replicaConfigured())
-        m_replicaProber = std::make_unique<NodeProber>(
-            "replica", connectionParams(m_settings, Target::Replica, "monitor"), probeDeadline);
+                                        RouterOptions::fromSettings(m_settings), m_board, m_metrics);
+
+    std::vector<ConnectionParams> probes{connectionParams(m_settings, Target::Primary, "monitor")};
+    for (const auto& r : replicas)
+        probes.push_back(connectionParams(m_settings, r, "monitor"));
+    MonitorConfig config;
+    config.interval = m_settings.monitorInterval;
+    config.probeTimeout = m_settings.monitorProbeTimeout;
+    // Stalled = WAL waiting and replay frozen for several cycles, never less than 2 s.
+    config.stallAfter = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(2000), 4 * config.interval);
+    HealthMonitor::Wiring wiring;
+    wiring.board = m_board;
+    wiring.alerts = m_alerts;
+    wiring.series = m_series;
+    wiring.metrics = m_metrics;
+    wiring.pools = [this] { return poolStats(); };
+    wiring.flags = [this] { return m_router->flags().values(); };
+    m_monitor = std::make_unique<HealthMonitor>(config, std::move(probes), std::move(wiring));
 }
 
 Engine::~Engine()
 {
-    stopPolling();
+    m_monitor->stop();
+}
+
+std::vector<PoolStats> Engine::poolStats() const
+{
+    std::vector<PoolStats> out{m_router->primaryPool()->stats()};
+    for (const auto& r : m_router->replicas())
+        out.push_back(r.pool->stats());
+    return out;
 }
 
 TopologyStatus Engine::status()
 {
-    TopologyStatus status;
-    // Both nodes at once: a node that does not answer costs its own timeout,
-    // not the other's.
-    auto replicaFuture = m_replicaProber
-                             ? std::async(std::launch::async, [this] { return m_replicaProber->probe(); })
-                             : std::future<NodeStatus>();
-    status.nodes.push_back(m_primaryProber->probe());
-    if (replicaFuture.valid()) {
-        status.nodes.push_back(replicaFuture.get());
-    } else {
-        NodeStatus none;
-        none.name = "replica";
-        none.configured = false;
-        none.role = "none";
-        status.nodes.push_back(none);
-    }
-    status.pools.push_back(primaryPool()->stats());
-    if (replicaPool())
-        status.pools.push_back(replicaPool()->stats());
-    status.flags = m_router->flags().values();
-    status.time = std::chrono::system_clock::now();
-    status.judge();
-    return status;
+    return *m_monitor->runCycle();
 }
 
-void Engine::startPolling(std::chrono::milliseconds interval)
+void Engine::startMonitor()
 {
-    stopPolling();
-    m_poller = std::jthread([this, interval](std::stop_token stop) { pollLoop(stop, interval); });
+    m_monitor->start();
 }
 
-void Engine::stopPolling()
+void Engine::stopMonitor()
 {
-    if (m_poller.joinable()) {
-        m_poller.request_stop();
-        m_wake.notify_all();
-        m_poller.join();
-    }
+    m_monitor->stop();
 }
 
 void Engine::refreshNow()
 {
-    {
-        std::lock_guard lock(m_statusMutex);
-        m_refreshRequested = true;
-    }
-    m_wake.notify_all();
+    m_monitor->refreshNow();
 }
 
 std::shared_ptr<const TopologyStatus> Engine::latestStatus() const
 {
-    std::lock_guard lock(m_statusMutex);
-    return m_latest;
-}
-
-void Engine::pollLoop(std::stop_token stop, std::chrono::milliseconds interval)
-{
-    while (!stop.stop_requested()) {
-        {
-            // Cleared before probing: a request made during the probe asks
-            // for a snapshot that starts after it, so it must survive.
-            std::lock_guard lock(m_statusMutex);
-            m_refreshRequested = false;
-        }
-        auto snapshot = std::make_shared<const TopologyStatus>(status());
-        std::unique_lock lock(m_statusMutex);
-        m_latest = std::move(snapshot);
-        m_wake.wait_for(lock, stop, interval, [this] { return m_refreshRequested; });
-    }
+    return m_monitor->latest();
 }
 
 }  // namespace pulse

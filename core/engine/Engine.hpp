@@ -1,23 +1,23 @@
 #pragma once
 // The one facade an application embeds: settings, the primary and replica
-// pools, the router with its flags and decision log, and topology status.
+// pools, the router with its flags and decision log, the health monitor with
+// its breakers, lag gates, alerts and chart series, and query metrics.
 // pulsectl and pulse-console each own one Engine.
 //
 // Thread contract: every method is thread-safe. status() blocks on the
-// network (bounded by the connect timeout): the UI must call latestStatus(),
-// which returns the snapshot published by the background poller.
-
+// network (bounded by MONITOR_PROBE_TIMEOUT_MS): the UI must call
+// latestStatus(), which returns the snapshot published by the monitor thread.
+#include "alerts/AlertEngine.hpp"
 #include "config/Settings.hpp"
-#include "engine/NodeProber.hpp"
 #include "engine/TopologyStatus.hpp"
+#include "metrics/QueryMetrics.hpp"
+#include "metrics/SeriesStore.hpp"
+#include "monitor/HealthMonitor.hpp"
 #include "pool/ConnectionPool.hpp"
+#include "routing/HealthBoard.hpp"
 #include "routing/Router.hpp"
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <stop_token>
-#include <thread>
 
 namespace pulse {
 
@@ -33,33 +33,36 @@ public:
     FeatureFlags& flags() { return m_router->flags(); }
     const std::shared_ptr<ConnectionPool>& primaryPool() const { return m_router->primaryPool(); }
     const std::shared_ptr<ConnectionPool>& replicaPool() const { return m_router->replicaPool(); }
+    std::vector<PoolStats> poolStats() const;  // primary first, then each replica
 
-    // Probes every node now (in parallel, on dedicated connections).
+    // One monitor cycle now (probes every node in parallel on the monitor's
+    // own connections). Also feeds the breakers, lag gates and alerts.
     TopologyStatus status();
-
-    // Background polling for UIs: status() every `interval` on a core thread;
-    // latestStatus() returns the newest snapshot (null before the first).
-    void startPolling(std::chrono::milliseconds interval);
-    void stopPolling();
+    // The monitor thread, every MONITOR_INTERVAL_MS (or `interval` when given).
+    void startMonitor();
+    void stopMonitor();
     void refreshNow();
     std::shared_ptr<const TopologyStatus> latestStatus() const;
 
+    HealthMonitor& monitor() { return *m_monitor; }
+    HealthBoard& healthBoard() { return *m_board; }
+    AlertEngine& alerts() { return *m_alerts; }
+    SeriesStore& series() { return *m_series; }
+    QueryMetrics& queryMetrics() { return *m_metrics; }
+
     // libpq parameters for a node, tagged "pulse/<node>" (purpose appended).
     static ConnectionParams connectionParams(const Settings& settings, Target node, const std::string& purpose = {});
+    static ConnectionParams connectionParams(const Settings& settings, const ReplicaEndpoint& replica,
+                                             const std::string& purpose = {});
 
 private:
-    void pollLoop(std::stop_token stop, std::chrono::milliseconds interval);
-
     const Settings m_settings;
+    std::shared_ptr<HealthBoard> m_board;
+    std::shared_ptr<QueryMetrics> m_metrics;
+    std::shared_ptr<AlertEngine> m_alerts;
+    std::shared_ptr<SeriesStore> m_series;
     std::unique_ptr<Router> m_router;
-    std::unique_ptr<NodeProber> m_primaryProber;
-    std::unique_ptr<NodeProber> m_replicaProber;
-
-    mutable std::mutex m_statusMutex;
-    std::shared_ptr<const TopologyStatus> m_latest;
-    std::condition_variable_any m_wake;
-    bool m_refreshRequested = false;
-    std::jthread m_poller;
+    std::unique_ptr<HealthMonitor> m_monitor;
 };
 
 }  // namespace pulse

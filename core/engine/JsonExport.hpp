@@ -15,6 +15,9 @@ nlohmann::json toJson(const PoolStats& stats);
 nlohmann::json toJson(const NodeStatus& node);
 nlohmann::json toJson(const TopologyStatus& status);
 nlohmann::json toJson(const RoutingDecision& decision);
+nlohmann::json toJson(const Alert& alert);
+nlohmann::json toJson(const AlertEvent& event);
+nlohmann::json toJson(const BreakerSnapshot& breaker);
 // Every catalogue key: value (masked), source, group, meaning.
 nlohmann::json settingsToJson(const Settings& settings);
 

@@ -1,5 +1,8 @@
 #include "engine/TopologyStatus.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace pulse {
 
 std::string healthName(Health health)
@@ -28,6 +31,60 @@ const PoolStats* TopologyStatus::pool(const std::string& name) const
     return nullptr;
 }
 
+std::vector<const NodeStatus*> TopologyStatus::replicas() const
+{
+    std::vector<const NodeStatus*> out;
+    for (const auto& n : nodes)
+        if (n.isReplica() && n.configured)
+            out.push_back(&n);
+    return out;
+}
+
+namespace {
+
+std::string seconds(double value)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, value < 10 ? "%.1f s" : "%.0f s", value);
+    return buffer;
+}
+
+// What is wrong with one replica, in words; empty when it serves reads normally.
+std::string replicaProblem(const NodeStatus& r, const FlagValues& flags)
+{
+    const std::string fallback = flags.replicaFallbackEnabled ? "reads fall back to the primary"
+                                                              : "fallback is off; its reads fail";
+    if (!r.reachable)
+        return r.name + " down; " + fallback;
+    if (!r.inRecovery)
+        return r.name + " is not in recovery (promoted?); it no longer follows the primary";
+    if (r.replication) {
+        const auto& a = *r.replication;
+        switch (a.state) {
+        case ReplicaState::Disconnected:
+            return r.name + " disconnected from the primary (" + a.detail + ")";
+        case ReplicaState::ReplayPaused:
+            return r.name + " replay paused" + (a.detail.empty() ? "" : " (" + a.detail + ")");
+        case ReplicaState::ReplayStalled:
+            return r.name + " replay stalled" + (a.detail.empty() ? "" : " (" + a.detail + ")");
+        default:
+            break;
+        }
+    } else if (r.walReceiverStatus != "streaming") {
+        return r.name + " is not streaming from the primary (wal receiver: " +
+               (r.walReceiverStatus.empty() ? std::string("none") : r.walReceiverStatus) + ")";
+    }
+    if (!r.lagAdmitted)
+        return r.name + " lagging " + (r.replication && r.replication->lagSeconds ? seconds(*r.replication->lagSeconds)
+                                                                                 : std::string("")) +
+               "; reads on the primary until it catches up";
+    if (r.breaker.state != BreakerState::Closed)
+        return r.name + " breaker " + breakerStateName(r.breaker.state) + "; " + fallback;
+    return {};
+}
+
+}  // namespace
+
 void TopologyStatus::judge()
 {
     // Health and detail are decided together; the one-line verdict is
@@ -38,7 +95,6 @@ void TopologyStatus::judge()
         verdict = healthName(h) + ": " + detail;
     };
     const NodeStatus* primary = node("primary");
-    const NodeStatus* replica = node("replica");
     if (!primary || !primary->reachable) {
         set(Health::Down, "primary unreachable" + (primary && !primary->error.empty() ? " (" + primary->error + ")" : ""));
         return;
@@ -47,27 +103,33 @@ void TopologyStatus::judge()
         set(Health::Degraded, "the primary is in recovery (read-only); writes will fail");
         return;
     }
-    if (!replica || !replica->configured) {
+    const auto replicaNodes = replicas();
+    if (replicaNodes.empty()) {
         set(Health::Healthy, "single database (no replica configured)");
         return;
     }
-    if (!replica->reachable) {
-        set(Health::Degraded, flags.replicaFallbackEnabled ? "replica unreachable; reads fall back to the primary"
-                                                           : "replica unreachable and fallback is off; replica reads fail");
+    std::string problems;
+    for (const NodeStatus* r : replicaNodes) {
+        const std::string problem = replicaProblem(*r, flags);
+        if (!problem.empty())
+            problems += (problems.empty() ? "" : "; ") + problem;
+    }
+    if (!problems.empty()) {
+        set(Health::Degraded, problems);
         return;
     }
-    if (!replica->inRecovery) {
-        set(Health::Degraded, "the replica is not in recovery (promoted?); it no longer follows the primary");
-        return;
-    }
-    if (replica->walReceiverStatus != "streaming") {
-        set(Health::Degraded, "replica is not streaming from the primary (wal receiver: " +
-                                  (replica->walReceiverStatus.empty() ? std::string("none") : replica->walReceiverStatus) +
-                                  ")");
-        return;
-    }
-    set(Health::Healthy, flags.useReadReplica ? "primary + replica streaming; reads on the replica"
-                                              : "primary + replica streaming; single-database mode (USE_READ_REPLICA off)");
+    // Lagging but still admitted: healthy, and say how far behind.
+    double worst = 0;
+    for (const NodeStatus* r : replicaNodes)
+        if (r->replication && r->replication->lagSeconds)
+            worst = std::max(worst, *r->replication->lagSeconds);
+    const std::string streaming = replicaNodes.size() == 1 ? "primary + replica streaming"
+                                                           : "primary + " + std::to_string(replicaNodes.size()) +
+                                                                 " replicas streaming";
+    const std::string lag = worst >= 1 ? " (lag " + seconds(worst) + ")" : "";
+    set(Health::Healthy, flags.useReadReplica ? streaming + lag + "; reads on the replica" +
+                                                    (replicaNodes.size() == 1 ? "" : "s")
+                                              : streaming + lag + "; single-database mode (USE_READ_REPLICA off)");
 }
 
 }  // namespace pulse

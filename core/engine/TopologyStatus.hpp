@@ -2,6 +2,7 @@
 // An immutable snapshot of the whole topology for the CLI and the UI: nodes,
 // pools, flags, and a verdict first ("healthy", "degraded: ...").
 
+#include "alerts/Alert.hpp"
 #include "engine/NodeStatus.hpp"
 #include "pool/PoolStats.hpp"
 #include "routing/FeatureFlags.hpp"
@@ -23,8 +24,12 @@ struct TopologyStatus {
     Health health = Health::Down;
     std::string verdict;             // one line a person reads first: "<health>: <detail>"
     std::string detail;              // the verdict without its health word
+    std::vector<Alert> alerts;       // active alerts, most severe first
+    std::uint64_t cycle = 0;         // monitor cycle number (0: a one-off probe)
+    double cycleMs = 0;              // how long the monitor cycle took
 
     const NodeStatus* node(const std::string& name) const;
+    std::vector<const NodeStatus*> replicas() const;
     const PoolStats* pool(const std::string& name) const;
     // Computes health and verdict from nodes and flags.
     void judge();

@@ -15,9 +15,9 @@ DeadlineWatchdog& DeadlineWatchdog::instance()
     return *watchdog;
 }
 
-std::shared_ptr<DeadlineWatchdog::Slot> DeadlineWatchdog::add(int fd)
+std::shared_ptr<DeadlineWatchdog::Slot> DeadlineWatchdog::add(int fd, std::string node)
 {
-    auto slot = std::make_shared<Slot>(fd);
+    auto slot = std::make_shared<Slot>(fd, std::move(node));
     std::lock_guard lock(m_mutex);
     m_slots.push_back(slot);
     if (!m_started) {
@@ -32,6 +32,22 @@ void DeadlineWatchdog::remove(const std::shared_ptr<Slot>& slot)
 {
     std::lock_guard lock(m_mutex);
     m_slots.erase(std::remove(m_slots.begin(), m_slots.end(), slot), m_slots.end());
+}
+
+int DeadlineWatchdog::abandonNode(const std::string& node)
+{
+    int abandoned = 0;
+    std::lock_guard lock(m_mutex);  // remove() cannot close a descriptor meanwhile
+    for (const auto& slot : m_slots) {
+        if (slot->node != node || slot->fd < 0 || slot->deadlineNs.load(std::memory_order_acquire) == 0)
+            continue;
+        slot->abandoned.store(true, std::memory_order_release);
+        if (!slot->fired.exchange(true)) {
+            ::shutdown(slot->fd, SHUT_RDWR);
+            ++abandoned;
+        }
+    }
+    return abandoned;
 }
 
 void DeadlineWatchdog::run()

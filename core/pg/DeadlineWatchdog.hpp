@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace pulse {
@@ -29,17 +30,26 @@ public:
     static constexpr std::chrono::milliseconds kTick{50};
 
     struct Slot {
-        explicit Slot(int socket) : fd(socket) {}
+        Slot(int socket, std::string nodeName) : fd(socket), node(std::move(nodeName)) {}
         const int fd;
-        std::atomic<std::int64_t> deadlineNs{0};  // steady_clock ns since epoch; 0 = not armed
+        const std::string node;
+        // steady_clock ns since epoch while a query is in flight (INT64_MAX:
+        // in flight without a deadline); 0 = idle.
+        std::atomic<std::int64_t> deadlineNs{0};
         std::atomic<bool> fired{false};
+        std::atomic<bool> abandoned{false};  // fired by abandonNode(), not by the deadline
     };
 
     // The process-wide watchdog; its thread starts with the first slot.
     static DeadlineWatchdog& instance();
 
-    std::shared_ptr<Slot> add(int fd);
+    std::shared_ptr<Slot> add(int fd, std::string node);
     void remove(const std::shared_ptr<Slot>& slot);
+    // The health monitor found `node` not answering: every query in flight on
+    // it is abandoned now instead of at its own deadline, so a read stuck on
+    // a frozen replica is retried on the primary within a monitor cycle.
+    // Returns how many were abandoned.
+    int abandonNode(const std::string& node);
 
     static std::int64_t toNs(std::chrono::steady_clock::time_point time)
     {

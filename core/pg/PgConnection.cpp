@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace pulse {
@@ -70,7 +71,7 @@ PgConnection::PgConnection(PGconn* conn, std::string node)
     // could by then belong to another socket. Shutting down the duplicate
     // shuts down this connection's socket, and nothing else.
     const int watched = ::fcntl(PQsocket(conn), F_DUPFD_CLOEXEC, 0);
-    m_watch = DeadlineWatchdog::instance().add(watched);
+    m_watch = DeadlineWatchdog::instance().add(watched, m_node);
 }
 
 PgConnection::~PgConnection()
@@ -109,6 +110,9 @@ void PgConnection::throwBroken(const std::string& what)
 void PgConnection::throwDeadlinePassed()
 {
     m_broken = true;
+    if (m_watch->abandoned.load(std::memory_order_acquire))
+        throw QueryTimeoutError(m_node, m_node + ": query abandoned: the health monitor found " + m_node +
+                                            " not answering");
     throw QueryTimeoutError(m_node, m_node + ": no answer within the client-side deadline of " +
                                         std::to_string(m_deadline.count()) +
                                         " ms; the connection was abandoned (is the server frozen?)");
@@ -151,8 +155,8 @@ PgResult PgConnection::exec(std::string_view sql, const SqlParams& params)
         DeadlineWatchdog::Slot& slot;
         ~Armed() { slot.deadlineNs.store(0, std::memory_order_release); }
     } armed{*m_watch};
-    if (m_deadline.count() > 0)
-        m_watch->deadlineNs.store(DeadlineWatchdog::toNs(Clock::now() + m_deadline), std::memory_order_release);
+    m_watch->deadlineNs.store(m_deadline.count() > 0 ? DeadlineWatchdog::toNs(Clock::now() + m_deadline) : INT64_MAX,
+                              std::memory_order_release);
     PgResult last;
     PgResult error;
     for (;;) {

@@ -82,6 +82,12 @@ size_t ConnectionPool::pickIdle() const
     return m_idle.size() - 1;
 }
 
+int ConnectionPool::checkedOut() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_checkedOut;
+}
+
 PoolLease ConnectionPool::acquire()
 {
     return acquire(m_config.timeout);

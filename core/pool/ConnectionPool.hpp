@@ -45,6 +45,7 @@ public:
     void dispose();
 
     PoolStats stats() const;
+    int checkedOut() const;  // cheaper than stats(): spreading reads over replicas asks it per session
     const PoolConfig& config() const { return m_config; }
     const std::string& name() const { return m_config.name; }
 

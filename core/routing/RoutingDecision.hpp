@@ -18,6 +18,7 @@ struct RoutingDecision {
     std::string context;
     std::string profile;
     Target target = Target::Primary;  // meaningless when Refused
+    std::string node;                 // the node that served: "primary", "replica", "replica2"; empty when Refused
     Outcome outcome = Outcome::Routed;
     std::string reason;
 

@@ -10,7 +10,9 @@
 // goes away mid-run costs no failed read. The retry is recorded in the
 // decision log.
 
+#include "metrics/QueryMetrics.hpp"
 #include "pg/PgConnection.hpp"
+#include "routing/ConsistencyToken.hpp"
 #include "pool/PoolLease.hpp"
 #include "routing/FeatureFlags.hpp"
 #include "routing/RoutingDecision.hpp"
@@ -34,6 +36,10 @@ public:
     void begin();
     void commit();
     void rollback();
+    // Read-your-writes: the primary's WAL position now, after this session's
+    // write committed (one round trip). Pass it to Router::readSession(token).
+    // Throws pulse::Error on a replica session or inside an open transaction.
+    ConsistencyToken consistencyToken();
 
     Target target() const { return m_decision->target; }
     const RoutingDecision& decision() const { return *m_decision; }
@@ -43,7 +49,8 @@ public:
 private:
     friend class Router;
     Session(Router& router, PoolLease lease, const SessionProfile& profile, std::shared_ptr<const RoutingDecision> decision,
-            FlagValues flags, bool retryable);
+            FlagValues flags, bool retryable, QueryCell* metrics);
+    PgResult run(std::string_view sql, const SqlParams& params);
 
     Router* m_router;
     PoolLease m_lease;
@@ -52,6 +59,7 @@ private:
     FlagValues m_flags;  // as read when the session opened: a change applies to the next session
     bool m_retryable;  // replica-eligible read: may move to the primary
     bool m_inTransaction = false;
+    QueryCell* m_metrics;  // owned by the router's QueryMetrics; nullptr: not recorded
 };
 
 }  // namespace pulse

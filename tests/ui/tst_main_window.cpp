@@ -109,13 +109,14 @@ void TestMainWindow::initTestCase()
         options.useDefaultEnvFile = false; // hermetic: no ./.env, no process environment
         options.sandbox = pulse::SettingsLayer {
             {pulse::SourceKind::Sandbox, "sandbox (test fixture)"}, SandboxFixture::settingsValues()};
+        options.commandLine = {{"MONITOR_INTERVAL_MS", "100"}, {"MONITOR_PROBE_TIMEOUT_MS", "90"}};
         settings = pulse::SettingsLoader::load(options);
     } catch (const std::exception& e) {
         QFAIL(e.what());
     }
     m_password = settings.password;
     m_engine = std::make_unique<pulse::Engine>(settings);
-    m_engine->startPolling(100ms);
+    m_engine->startMonitor();
 
     pulse::ui::MainWindowOptions options;
     options.refreshInterval = 100ms;

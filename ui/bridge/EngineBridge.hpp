@@ -9,7 +9,7 @@
 // a server, runs on the bridge's own worker thread and reports back through
 // a queued signal.
 //
-// The bridge does not start or stop the engine's poller (stopPolling() joins
+// The bridge does not start or stop the engine's poller (stopMonitor() joins
 // a thread that may be waiting on a server): whoever owns the Engine does,
 // and the Engine must outlive the bridge.
 

@@ -1,0 +1,332 @@
+#include "monitor/HealthMonitor.hpp"
+
+#include "common/Logging.hpp"
+#include "pg/DeadlineWatchdog.hpp"
+
+#include <time.h>
+
+namespace pulse {
+namespace {
+
+double threadCpuMs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+std::string endpointOf(const ConnectionParams& params)
+{
+    return params.hostName() + ':' + std::to_string(params.portNumber());
+}
+
+NodeStatus baseStatus(const NodeObservation& o, const ConnectionParams& params)
+{
+    NodeStatus s;
+    s.name = params.nodeName();
+    s.endpoint = endpointOf(params);
+    s.reachable = o.reachable;
+    s.error = o.error;
+    s.roundTripMs = o.roundTripMs;
+    s.inRecovery = o.inRecovery;
+    s.role = !o.reachable ? "unknown" : (o.inRecovery ? "replica" : "primary");
+    s.serverVersion = o.serverVersion;
+    s.walReceiverStatus = o.receiverStatus;
+    s.timeline = o.timeline;
+    s.receiveLsn = o.receiveLsn;
+    s.replayPaused = o.replayPaused;
+    s.secondsSinceLastReplay = o.secondsSinceLastReplay;
+    s.lsn = o.inRecovery ? o.replayLsn : o.currentLsn;
+    return s;
+}
+
+// The difference of two cumulative histograms: what happened in between.
+LatencyHistogram::Snapshot minus(const LatencyHistogram::Snapshot& now, const LatencyHistogram::Snapshot& before)
+{
+    LatencyHistogram::Snapshot d = now;
+    if (before.buckets.size() != now.buckets.size())
+        return d;
+    d.count = now.count - before.count;
+    d.sumSeconds = now.sumSeconds - before.sumSeconds;
+    for (size_t i = 0; i < d.buckets.size(); ++i)
+        d.buckets[i] = now.buckets[i] - before.buckets[i];
+    return d;
+}
+
+}  // namespace
+
+HealthMonitor::HealthMonitor(MonitorConfig config, std::vector<ConnectionParams> nodes, Wiring wiring)
+    : m_config(config), m_nodes(std::move(nodes)), m_wiring(std::move(wiring))
+{
+    for (const auto& params : m_nodes)
+        m_workers.push_back(std::make_unique<ProbeWorker>(params));
+    for (size_t i = 1; i < m_nodes.size(); ++i)
+        m_trackers.emplace_back(m_config.stallAfter);
+}
+
+HealthMonitor::~HealthMonitor()
+{
+    stop();
+}
+
+void HealthMonitor::start()
+{
+    if (m_thread.joinable())
+        return;
+    m_wiring.board->setMonitored(true);
+    m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
+}
+
+void HealthMonitor::stop()
+{
+    if (!m_thread.joinable())
+        return;
+    m_thread.request_stop();
+    m_wake.notify_all();
+    m_thread.join();
+    m_wiring.board->setMonitored(false);
+}
+
+void HealthMonitor::refreshNow()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_refresh = true;
+    }
+    m_wake.notify_all();
+}
+
+std::shared_ptr<const TopologyStatus> HealthMonitor::latest() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_latest;
+}
+
+void HealthMonitor::setListener(std::function<void(const std::shared_ptr<const TopologyStatus>&)> listener)
+{
+    std::lock_guard lock(m_mutex);
+    m_listener = std::move(listener);
+}
+
+MonitorStats HealthMonitor::stats() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+void HealthMonitor::loop(std::stop_token stop)
+{
+    while (!stop.stop_requested()) {
+        const auto next = std::chrono::steady_clock::now() + m_config.interval;
+        {
+            // Cleared before probing: a request made during the cycle asks
+            // for a snapshot that starts after it, so it must survive.
+            std::lock_guard lock(m_mutex);
+            m_refresh = false;
+        }
+        try {
+            runCycle();
+        } catch (const std::exception& e) {
+            logger("monitor")->error("monitor cycle failed: {}", e.what());
+        }
+        std::unique_lock lock(m_mutex);
+        m_wake.wait_until(lock, stop, next, [this] { return m_refresh; });
+    }
+}
+
+NodeStatus HealthMonitor::primaryStatus(const NodeObservation& o, const ConnectionParams& params)
+{
+    NodeStatus s = baseStatus(o, params);
+    s.replicationRows = o.replication;
+    return s;
+}
+
+NodeStatus HealthMonitor::replicaStatus(size_t index, const NodeObservation& o, const NodeObservation& primary,
+                                        const ConnectionParams& params, bool onlyReplica)
+{
+    NodeStatus s = baseStatus(o, params);
+    ReplicaObservation r;
+    r.reachable = o.reachable;
+    r.inRecovery = o.inRecovery;
+    r.receiverStatus = o.receiverStatus;
+    r.receiveLsn = o.receiveLsn;
+    r.replayLsn = o.replayLsn;
+    r.replayPaused = o.replayPaused;
+    r.secondsSinceLastReplay = o.secondsSinceLastReplay;
+    if (primary.reachable && !primary.inRecovery) {
+        r.primaryLsn = primary.currentLsn;
+        // Which pg_stat_replication row is this replica's: its cluster_name
+        // or node name as application_name, else the only row of the only replica.
+        const ReplicationRow* row = nullptr;
+        for (const auto& candidate : primary.replication)
+            if ((!o.clusterName.empty() && candidate.applicationName == o.clusterName) ||
+                candidate.applicationName == s.name)
+                row = &candidate;
+        if (!row && onlyReplica && primary.replication.size() == 1)
+            row = &primary.replication.front();
+        if (row) {
+            r.listedOnPrimary = true;
+            r.replayLagSeconds = row->replayLagSeconds;
+        }
+    }
+    const auto assessment = m_trackers[index].assess(r);
+    s.replication = assessment;
+
+    if (NodeHealth* health = m_wiring.board->find(s.name)) {
+        if (o.reachable)
+            health->breaker.recordSuccess("probe");
+        else
+            health->breaker.recordFailure("probe", o.error);
+        if (o.timedOut && !health->breaker.allows()) {
+            // Frozen, not refused: reads stuck on it would wait for their own
+            // deadlines (tens of seconds); abandon them so they are retried
+            // on the primary now.
+            if (const int n = DeadlineWatchdog::instance().abandonNode(s.name); n > 0)
+                logger("monitor")->warn("{} not answering: abandoned {} query(ies) in flight on it", s.name, n);
+        }
+        health->lagGate.update(assessment.lagSeconds, assessment.lagBytes);
+        if (o.replayLsn)
+            health->replayLsn.store(*o.replayLsn, std::memory_order_release);
+        health->lagBytes.store(assessment.lagBytes.value_or(-1), std::memory_order_relaxed);
+        s.breaker = health->breaker.snapshot();
+        s.lagAdmitted = health->lagGate.admitted();
+        s.lagReason = health->lagGate.reason();
+    }
+    return s;
+}
+
+std::shared_ptr<const TopologyStatus> HealthMonitor::runCycle()
+{
+    std::lock_guard cycleLock(m_cycleMutex);
+    const auto start = std::chrono::steady_clock::now();
+    const double cpuStart = threadCpuMs();
+    const auto deadline = start + m_config.probeTimeout;
+
+    std::vector<std::future<ProbeOutcome>> pending;
+    for (auto& worker : m_workers)
+        pending.push_back(worker->submit(deadline));
+    std::vector<NodeObservation> observations(m_workers.size());
+    double workerCpuMs = 0;
+    for (size_t i = 0; i < pending.size(); ++i) {
+        // Each probe ends by its deadline; the margin covers scheduling only.
+        if (pending[i].wait_until(deadline + std::chrono::milliseconds(250)) == std::future_status::ready) {
+            auto outcome = pending[i].get();
+            observations[i] = std::move(outcome.observation);
+            workerCpuMs += outcome.cpuMs;
+        } else {
+            observations[i].error = m_nodes[i].nodeName() + ": probe did not finish within the monitor's deadline";
+        }
+    }
+
+    auto status = std::make_shared<TopologyStatus>();
+    status->time = std::chrono::system_clock::now();
+    status->nodes.push_back(primaryStatus(observations[0], m_nodes[0]));
+    if (NodeHealth* health = m_wiring.board->find(m_nodes[0].nodeName())) {
+        if (observations[0].reachable)
+            health->breaker.recordSuccess("probe");
+        else
+            health->breaker.recordFailure("probe", observations[0].error);
+        status->nodes.back().breaker = health->breaker.snapshot();
+    }
+    for (size_t i = 1; i < m_nodes.size(); ++i)
+        status->nodes.push_back(
+            replicaStatus(i - 1, observations[i], observations[0], m_nodes[i], m_nodes.size() == 2));
+    if (m_nodes.size() == 1) {
+        NodeStatus none;
+        none.name = "replica";
+        none.configured = false;
+        none.role = "none";
+        status->nodes.push_back(none);
+    }
+    if (m_wiring.pools)
+        status->pools = m_wiring.pools();
+    if (m_wiring.flags)
+        status->flags = m_wiring.flags();
+
+    if (m_wiring.alerts) {
+        AlertInputs inputs;
+        inputs.time = status->time;
+        for (const NodeStatus* r : status->replicas())
+            if (r->replication)
+                inputs.replicas.push_back({r->name, r->replication->state, r->replication->lagSeconds,
+                                           r->replication->lagBytes});
+        for (const auto& p : status->pools)
+            inputs.pools.push_back({p.name, p.utilisationPercent, p.checkedOut, p.size + p.maxOverflow});
+        if (m_wiring.metrics) {
+            const auto total = m_wiring.metrics->total();
+            inputs.queriesTotal = total.duration.count;
+            inputs.timeoutsTotal = total.timeouts;
+        }
+        m_wiring.alerts->evaluate(inputs);
+        status->alerts = m_wiring.alerts->active();
+    }
+    status->judge();
+    if (m_wiring.series)
+        sampleSeries(*status);
+
+    const double cycleMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double cpuMs = threadCpuMs() - cpuStart + workerCpuMs;
+    std::function<void(const std::shared_ptr<const TopologyStatus>&)> listener;
+    {
+        std::lock_guard lock(m_mutex);
+        status->cycle = ++m_stats.cycles;
+        status->cycleMs = cycleMs;
+        m_stats.lastCycleMs = cycleMs;
+        m_stats.lastCycleCpuMs = cpuMs;
+        m_stats.totalCpuMs += cpuMs;
+        m_latest = status;
+        listener = m_listener;
+    }
+    if (listener)
+        listener(status);
+    return status;
+}
+
+void HealthMonitor::sampleSeries(const TopologyStatus& status)
+{
+    const auto nowMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(status.time.time_since_epoch()).count();
+    const std::int64_t second = nowMs / 1000;
+    if (second == m_lastSampleSecond)
+        return;  // one point per second per series
+    auto& series = *m_wiring.series;
+    for (const NodeStatus* r : status.replicas()) {
+        if (!r->replication)
+            continue;
+        // Unknown lag is a gap, never a 0 that would read as "caught up".
+        if (r->replication->lagSeconds)
+            series.append("lag_seconds/" + r->name, nowMs, *r->replication->lagSeconds);
+        if (r->replication->lagBytes)
+            series.append("lag_bytes/" + r->name, nowMs, static_cast<double>(*r->replication->lagBytes));
+    }
+    for (const auto& p : status.pools) {
+        series.append("pool_in_use/" + p.name, nowMs, p.checkedOut);
+        series.append("pool_overflow/" + p.name, nowMs, p.overflowInUse);
+        series.append("pool_waiters/" + p.name, nowMs, p.waiters);
+        series.append("pool_capacity/" + p.name, nowMs, p.size + p.maxOverflow);
+    }
+    if (m_wiring.metrics) {
+        const auto now = std::chrono::steady_clock::now();
+        const double elapsed = std::chrono::duration<double>(now - m_lastSampleTime).count();
+        for (const auto& node : status.nodes) {
+            if (!node.configured)
+                continue;
+            const auto total = m_wiring.metrics->total(node.name);
+            auto& before = m_lastTotals[node.name];
+            if (m_lastSampleTime != std::chrono::steady_clock::time_point{} && elapsed > 0) {
+                const auto window = minus(total.duration, before);
+                series.append("qps/" + node.name, nowMs, static_cast<double>(window.count) / elapsed);
+                if (window.count > 0) {
+                    series.append("latency_p50/" + node.name, nowMs, window.quantile(0.50));
+                    series.append("latency_p95/" + node.name, nowMs, window.quantile(0.95));
+                    series.append("latency_p99/" + node.name, nowMs, window.quantile(0.99));
+                }
+            }
+            before = total.duration;
+        }
+        m_lastSampleTime = now;
+    }
+    m_lastSampleSecond = second;
+}
+
+}  // namespace pulse
