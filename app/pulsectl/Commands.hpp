@@ -23,5 +23,7 @@ int runConfig(const CliContext& context);
 int runSandboxUp(const CliContext& context);
 int runSandboxDown(const CliContext& context);
 int runSandboxStatus(const CliContext& context);
+// pg_wal_replay_pause() / pg_wal_replay_resume() on the sandbox replica.
+int runSandboxReplay(const CliContext& context, bool pause);
 
 }  // namespace pulsectl

@@ -109,4 +109,21 @@ int runSandboxStatus(const CliContext& context)
     return running ? pulse::exitcode::ok : pulse::exitcode::unreachable;
 }
 
+int runSandboxReplay(const CliContext& context, bool pause)
+{
+    const auto dir = context.sandboxPath();
+    if (!pulse::Sandbox::exists(dir)) {
+        std::cerr << "pulsectl: no sandbox in " << dir.string() << "; create one with: pulsectl sandbox up\n";
+        return pulse::exitcode::sandbox;
+    }
+    auto sandbox = pulse::Sandbox::open(dir);
+    if (pause)
+        sandbox->pauseReplay();
+    else
+        sandbox->resumeReplay();
+    std::cout << "WAL replay on the sandbox replica " << (pause ? "paused" : "resumed")
+              << (pause ? "; resume with: pulsectl sandbox resume-replay" : "") << "\n";
+    return pulse::exitcode::ok;
+}
+
 }  // namespace pulsectl

@@ -94,6 +94,8 @@ int main(int argc, char** argv)
     auto* down = sandbox->add_subcommand("down", "stop the sandbox and remove its directory");
     auto* sandboxStatus = sandbox->add_subcommand("status", "whether the sandbox exists and its nodes run");
     sandboxStatus->add_flag("--json", context.json, "machine-readable output");
+    auto* pauseReplay = sandbox->add_subcommand("pause-replay", "pause WAL replay on the sandbox replica (lag builds up)");
+    auto* resumeReplay = sandbox->add_subcommand("resume-replay", "resume WAL replay on the sandbox replica");
 
     try {
         app.parse(argc, argv);
@@ -124,6 +126,10 @@ int main(int argc, char** argv)
             return pulsectl::runSandboxDown(context);
         if (sandboxStatus->parsed())
             return pulsectl::runSandboxStatus(context);
+        if (pauseReplay->parsed())
+            return pulsectl::runSandboxReplay(context, true);
+        if (resumeReplay->parsed())
+            return pulsectl::runSandboxReplay(context, false);
     } catch (const CLI::ValidationError& e) {
         return fail(pulse::exitcode::usage, e.what());
     } catch (const pulse::ConfigError& e) {

@@ -75,9 +75,7 @@ std::string replicaProblem(const NodeStatus& r, const FlagValues& flags)
                (r.walReceiverStatus.empty() ? std::string("none") : r.walReceiverStatus) + ")";
     }
     if (!r.lagAdmitted)
-        return r.name + " lagging " + (r.replication && r.replication->lagSeconds ? seconds(*r.replication->lagSeconds)
-                                                                                 : std::string("")) +
-               "; reads on the primary until it catches up";
+        return r.name + " " + (r.lagReason.empty() ? std::string("lagging") : r.lagReason) + "; reads on the primary";
     if (r.breaker.state != BreakerState::Closed)
         return r.name + " breaker " + breakerStateName(r.breaker.state) + "; " + fallback;
     return {};
