@@ -25,7 +25,48 @@ QString stateText(const NodeStatus& node)
 
 bool isReplicaRow(const NodeStatus& node)
 {
-    return node.name == "replica";
+    return node.isReplica();
+}
+
+QString bytesText(std::int64_t bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 kB").arg(static_cast<double>(bytes) / 1024.0, 0, 'f', 1);
+    return QStringLiteral("%1 MB").arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+// "1.3 s / 21.4 MB"; unknown parts are "?", never 0 (a disconnected replica is
+// not caught up), and the replica's state is named when it is not plain streaming.
+QString lagText(const NodeStatus& node)
+{
+    if (!node.replication)
+        return kNone;
+    const auto& a = *node.replication;
+    QString text = (a.lagSeconds ? QStringLiteral("%1 s").arg(*a.lagSeconds, 0, 'f', 1) : QStringLiteral("? s")) +
+                   QStringLiteral(" / ") + (a.lagBytes ? bytesText(*a.lagBytes) : QStringLiteral("? B"));
+    if (a.state != ReplicaState::CaughtUp && a.state != ReplicaState::Lagging)
+        text += QStringLiteral(" · ") + toQString(replicaStateName(a.state));
+    if (!node.lagAdmitted)
+        text += QStringLiteral(" · reads on primary");
+    return text;
+}
+
+Light lagLight(const NodeStatus& node)
+{
+    if (!node.replication)
+        return Light::Grey;
+    switch (node.replication->state) {
+    case ReplicaState::Down:
+    case ReplicaState::Disconnected:
+        return Light::Red;
+    case ReplicaState::ReplayPaused:
+    case ReplicaState::ReplayStalled:
+        return Light::Amber;
+    default:
+        return node.lagAdmitted ? Light::Green : Light::Amber;
+    }
 }
 
 // A replica that is reachable but does not stream is not following the primary.
@@ -38,7 +79,7 @@ bool walReceiverTroubled(const NodeStatus& node)
 // primary in recovery).
 bool roleUnexpected(const NodeStatus& node)
 {
-    return node.configured && node.reachable && node.role != node.name;
+    return node.configured && node.reachable && node.role != (node.isReplica() ? "replica" : "primary");
 }
 
 } // namespace
@@ -138,6 +179,8 @@ QVariant NodeTableModel::display(const Row& row, int column) const
         if (!up || !isReplicaRow(node))
             return kNone;
         return node.walReceiverStatus.empty() ? QStringLiteral("none") : toQString(node.walReceiverStatus);
+    case LagColumn:
+        return lagText(node);
     case RoundTripColumn:
         return up ? formatMilliseconds(node.roundTripMs) : kNone;
     case PoolColumn:
@@ -171,6 +214,10 @@ QVariant NodeTableModel::toolTip(const Row& row, int column) const
             return QStringLiteral("pg_stat_wal_receiver shows no streaming receiver: the replica is not "
                                   "receiving WAL from the primary");
         return isReplicaRow(node) ? QStringLiteral("pg_stat_wal_receiver.status on the replica") : QVariant();
+    case LagColumn:
+        if (!node.replication)
+            return {};
+        return toQString(node.replication->detail + (node.lagReason.empty() ? "" : "\n" + node.lagReason));
     case RoundTripColumn:
         return QStringLiteral("Round trip of the monitor's probe query, in milliseconds");
     case PoolColumn:
@@ -201,6 +248,8 @@ QVariant NodeTableModel::decoration(const Row& row, int column) const
         if (!isReplicaRow(node) || !node.configured || !node.reachable)
             return {};
         return m_dots[static_cast<size_t>(walReceiverTroubled(node) ? Light::Amber : Light::Green)];
+    case LagColumn:
+        return node.replication ? QVariant(m_dots[static_cast<size_t>(lagLight(node))]) : QVariant();
     default:
         return {};
     }
@@ -247,6 +296,8 @@ QVariant NodeTableModel::headerData(int section, Qt::Orientation orientation, in
             return QStringLiteral("Server version");
         case WalReceiverColumn:
             return QStringLiteral("WAL receiver");
+        case LagColumn:
+            return QStringLiteral("Replication lag");
         case RoundTripColumn:
             return QStringLiteral("Round trip (ms)");
         case PoolColumn:
@@ -265,6 +316,9 @@ QVariant NodeTableModel::headerData(int section, Qt::Orientation orientation, in
             return QStringLiteral("What the server says it is (pg_is_in_recovery)");
         case PoolColumn:
             return QStringLiteral("Connections checked out / pool capacity (utilisation), callers waiting");
+        case LagColumn:
+            return QStringLiteral("WAL not yet replayed: age in seconds / size in bytes (0 only when nothing is "
+                                  "left to replay; ? when unknown)");
         default:
             return {};
         }

@@ -26,6 +26,7 @@ public:
         EndpointColumn,
         VersionColumn,
         WalReceiverColumn,
+        LagColumn,
         RoundTripColumn,
         PoolColumn,
         ErrorColumn,
