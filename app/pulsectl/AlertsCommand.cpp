@@ -74,6 +74,14 @@ int runAlerts(const CliContext& context, const WatchOptions& watch)
         sleepUnlessInterrupted(std::chrono::milliseconds(50));
     }
     engine.stopMonitor();
+    // Events of the last cycle, raised after the loop's last look.
+    std::uint64_t last = seen;
+    for (const auto& e : alerts.historySince(seen, &last)) {
+        if (context.json)
+            std::cout << pulse::toJson(e).dump() << std::endl;
+        else
+            printEvent(e);
+    }
     return pulse::exitcode::ok;
 }
 

@@ -32,8 +32,15 @@ void LagGate::update(std::optional<double> lagSeconds, std::optional<std::int64_
         m_admitted.store(false, std::memory_order_release);
         return;
     }
-    if (!underAll || m_admitted.load(std::memory_order_relaxed))
-        return;  // unknown lag: keep the verdict (the breaker handles down nodes)
+    if (!underAll) {
+        // Unknown lag: keep the verdict (the breaker handles down nodes), but
+        // a gap breaks "stayed under the limits without a break".
+        if (!m_admitted.load(std::memory_order_relaxed))
+            m_underSince.reset();
+        return;
+    }
+    if (m_admitted.load(std::memory_order_relaxed))
+        return;
 
     if (!m_underSince)
         m_underSince = now;

@@ -115,6 +115,10 @@ ReplicaAssessment ReplicaStateTracker::assess(const ReplicaObservation& observat
         const std::uint64_t replay = *observation.replayLsn;
         if (observation.primaryLsn) {
             out.lagBytes = bytesBetween(*observation.primaryLsn, replay);
+            // No receiver: even with nothing to replay now, the next write will
+            // not arrive, so "0" would be a promise it cannot keep.
+            if (!streaming && *out.lagBytes == 0)
+                out.lagBytes.reset();
         } else if (observation.receiveLsn) {
             out.lagBytes = bytesBetween(*observation.receiveLsn, replay);
             // Without a receiver the receive position is frozen where the

@@ -173,7 +173,17 @@ NodeStatus HealthMonitor::replicaStatus(size_t index, const NodeObservation& o, 
     s.replication = assessment;
 
     if (NodeHealth* health = m_wiring.board->find(s.name)) {
-        if (o.reachable)
+        // Lag first: a replica back after an outage must not be seen "closed"
+        // with its pre-outage lag verdict for even a moment.
+        health->lagGate.update(assessment.lagSeconds, assessment.lagBytes);
+        if (o.replayLsn)
+            health->replayLsn.store(*o.replayLsn, std::memory_order_release);
+        health->lagBytes.store(assessment.lagBytes.value_or(-1), std::memory_order_relaxed);
+        if (o.reachable && !o.inRecovery)
+            // Promoted: it answers, but it no longer follows the primary, so
+            // its data drifts without bound. Keep reads away.
+            health->breaker.recordFailure("probe", "not in recovery (promoted?): no longer follows the primary");
+        else if (o.reachable)
             health->breaker.recordSuccess("probe");
         else
             health->breaker.recordFailure("probe", o.error);
@@ -184,10 +194,6 @@ NodeStatus HealthMonitor::replicaStatus(size_t index, const NodeObservation& o, 
             if (const int n = DeadlineWatchdog::instance().abandonNode(s.name); n > 0)
                 logger("monitor")->warn("{} not answering: abandoned {} query(ies) in flight on it", s.name, n);
         }
-        health->lagGate.update(assessment.lagSeconds, assessment.lagBytes);
-        if (o.replayLsn)
-            health->replayLsn.store(*o.replayLsn, std::memory_order_release);
-        health->lagBytes.store(assessment.lagBytes.value_or(-1), std::memory_order_relaxed);
         s.breaker = health->breaker.snapshot();
         s.lagAdmitted = health->lagGate.admitted();
         s.lagReason = health->lagGate.reason();
@@ -197,7 +203,7 @@ NodeStatus HealthMonitor::replicaStatus(size_t index, const NodeObservation& o, 
 
 std::shared_ptr<const TopologyStatus> HealthMonitor::runCycle()
 {
-    std::lock_guard cycleLock(m_cycleMutex);
+    std::unique_lock cycleLock(m_cycleMutex);
     const auto start = std::chrono::steady_clock::now();
     const double cpuStart = threadCpuMs();
     const auto deadline = start + m_config.probeTimeout;
@@ -277,6 +283,7 @@ std::shared_ptr<const TopologyStatus> HealthMonitor::runCycle()
         m_latest = status;
         listener = m_listener;
     }
+    cycleLock.unlock();  // a listener may itself ask for a cycle
     if (listener)
         listener(status);
     return status;

@@ -17,7 +17,7 @@ constexpr const char* kProbeSql =
     "extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()), "
     "CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver LIMIT 1) "
     "ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
-    "(SELECT status FROM pg_stat_wal_receiver LIMIT 1);"
+    "(SELECT status FROM pg_stat_wal_receiver LIMIT 1), (SELECT pid FROM pg_stat_wal_receiver LIMIT 1);"
     "SELECT application_name, coalesce(host(client_addr), 'local'), state, sync_state, "
     "sent_lsn - '0/0'::pg_lsn, write_lsn - '0/0'::pg_lsn, flush_lsn - '0/0'::pg_lsn, "
     "replay_lsn - '0/0'::pg_lsn, extract(epoch FROM write_lag), extract(epoch FROM flush_lag), "
@@ -40,11 +40,13 @@ std::optional<double> doubleAt(const PgResult& r, int row, int column)
     const auto text = r.get(row, column);
     if (!text)
         return std::nullopt;
-    try {
-        return std::stod(std::string(*text));
-    } catch (const std::exception&) {
+    // from_chars, not stod: the GUI sets the user's locale, and a decimal
+    // comma would silently cut "1.75" to 1.
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc())
         return std::nullopt;
-    }
+    return value;
 }
 
 }  // namespace
@@ -99,6 +101,9 @@ NodeObservation NodeProbe::run(std::chrono::steady_clock::time_point deadline)
         o.secondsSinceLastReplay = doubleAt(s, 0, 7);
         o.timeline = static_cast<int>(unsignedAt(s, 0, 8).value_or(0));
         o.receiverStatus = std::string(s.get(0, 9).value_or(""));
+        if (o.receiverStatus.empty() && s.get(0, 10))
+            // A receiver exists but its details are hidden from this role.
+            o.receiverStatus = "unknown: grant pg_monitor to the monitor's user";
         const PgResult& r = results[1];
         for (int i = 0; i < r.rows(); ++i) {
             ReplicationRow row;

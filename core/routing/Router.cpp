@@ -133,8 +133,18 @@ void Router::noteFailure(const std::string& node, const char* source, const std:
 {
     if (!m_board)
         return;
-    if (NodeHealth* health = m_board->find(node))
-        health->breaker.recordFailure(source, reason);
+    NodeHealth* health = m_board->find(node);
+    if (!health)
+        return;
+    if (health->breaker.state() == BreakerState::HalfOpen) {
+        // With a monitor, only its probe decides a half-open breaker: a
+        // failure of traffic that was in flight before must not reopen it.
+        // Without one, this checkout was the trial.
+        if (m_board->monitored())
+            return;
+        source = "probe";
+    }
+    health->breaker.recordFailure(source, reason);
 }
 
 QueryCell* Router::metricsCell(const std::string& node, std::string_view operation) const

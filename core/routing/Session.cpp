@@ -69,7 +69,9 @@ ConsistencyToken Session::consistencyToken()
         throw Error("consistencyToken(): only a session on the primary has written anything to wait for");
     if (m_inTransaction)
         throw Error("consistencyToken(): commit first; an open transaction's writes are not visible anywhere else");
-    auto result = m_lease->exec("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
+    // The insert position: with synchronous_commit off the commit record may
+    // not be written yet, and the write position could be short of it.
+    auto result = m_lease->exec("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn");
     return ConsistencyToken{std::stoull(result.text(0, 0))};
 }
 

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void readmitsOnlyAfterFullReadmitTime();
     void spikeRestartsReadmitClock();
     void unknownLagLeavesStateAlone();
+    void unknownLagBreaksTheReadmitClock();
 };
 
 void TestLagGate::formatting_data()
@@ -164,6 +165,20 @@ void TestLagGate::unknownLagLeavesStateAlone()
     excluded.update(std::nullopt, 0, t0 + 30s);
     QVERIFY(!excluded.admitted());
     QCOMPARE(reasonOf(excluded), before);
+}
+
+void TestLagGate::unknownLagBreaksTheReadmitClock()
+{
+    // Under the limits, then down for a while, then under again much later:
+    // the readmit time counts from the return, not from before the gap.
+    LagGate gate(limits());
+    gate.update(6.0, 0, t0);
+    gate.update(0.0, 0, t0 + 1s);
+    gate.update(std::nullopt, std::nullopt, t0 + 2s);
+    gate.update(0.0, 0, t0 + 60s);
+    QVERIFY(!gate.admitted());
+    gate.update(0.0, 0, t0 + 60s + limits().readmitAfter);
+    QVERIFY(gate.admitted());
 }
 
 QTEST_GUILESS_MAIN(TestLagGate)

@@ -51,6 +51,7 @@ private Q_SLOTS:
     void stalledAfterStallAfter();
     void disconnectedIsNeverCaughtUp_data();
     void disconnectedIsNeverCaughtUp();
+    void disconnectedWithIdlePrimaryIsNotLagZero();
     void disconnectedReportsKnownLag();
     void promotedIsNotCaughtUp();
     void down();
@@ -242,6 +243,20 @@ void TestReplicaState::disconnectedIsNeverCaughtUp()
         QVERIFY(!a.lagSeconds.has_value());
         QCOMPARE(QString::fromStdString(a.detail), detail);
     }
+}
+
+void TestReplicaState::disconnectedWithIdlePrimaryIsNotLagZero()
+{
+    // The primary answers and has written nothing new: zero bytes to replay
+    // today, but no receiver to bring tomorrow's. Unknown, not 0.
+    ReplicaStateTracker tracker(3000ms);
+    auto o = streaming(1000, 1000, 0.1);
+    o.receiverStatus.clear();
+    o.primaryLsn = 1000;
+    const auto a = tracker.assess(o, t0);
+    QCOMPARE(name(a.state), name(ReplicaState::Disconnected));
+    QVERIFY(!a.lagBytes.has_value());
+    QVERIFY(!a.lagSeconds.has_value() || *a.lagSeconds > 0);
 }
 
 void TestReplicaState::disconnectedReportsKnownLag()
