@@ -59,10 +59,12 @@ bool ranOnReplica(pulse::Session& session)
     return session.exec("SELECT pg_is_in_recovery()").boolean(0, 0);
 }
 
-const pulse::NodeStatus* replicaOf(const std::shared_ptr<const pulse::TopologyStatus>& status,
-                                   const std::string& name = "replica")
+// A copy: the snapshot it comes from may be the last reference to it.
+std::optional<pulse::NodeStatus> replicaOf(const std::shared_ptr<const pulse::TopologyStatus>& status,
+                                           const std::string& name = "replica")
 {
-    return status ? status->node(name) : nullptr;
+    const pulse::NodeStatus* node = status ? status->node(name) : nullptr;
+    return node ? std::optional<pulse::NodeStatus>(*node) : std::nullopt;
 }
 
 bool hasAlert(pulse::Engine& engine, const std::string& rule, pulse::AlertSeverity severity)
@@ -196,14 +198,14 @@ void TestMonitor::pausedReplayRaisesLagAndMovesReads()
 
     // Bytes and seconds both rise; the state says paused, not just "lagging".
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && r->replication && r->replication->state == ReplicaState::ReplayPaused &&
                r->replication->lagBytes.value_or(0) > 0 && r->replication->lagSeconds.value_or(0) > 1.2;
     }));
-    const auto* paused = replicaOf(engine->latestStatus());
+    const auto paused = replicaOf(engine->latestStatus());
     const double firstLag = *paused->replication->lagSeconds;
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && r->replication->lagSeconds.value_or(0) > firstLag + 0.3;
     }));
     QVERIFY(hasAlert(*engine, "replication_lag", pulse::AlertSeverity::Warning));
@@ -221,7 +223,7 @@ void TestMonitor::pausedReplayRaisesLagAndMovesReads()
     SandboxFixture::instance().resumeReplay();
     // Caught up: alerts clear, and reads return only after the readmit time.
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && r->replication->state == ReplicaState::CaughtUp;
     }));
     const auto caughtUp = std::chrono::steady_clock::now();
@@ -253,10 +255,10 @@ void TestMonitor::idlePrimaryIsNoLag()
     // Longer than the 1 s lag threshold with nothing written: the last
     // replayed commit gets old, but the replica is not behind.
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && r->secondsSinceLastReplay.value_or(0) > 2.0;
     }));
-    const auto* r = replicaOf(engine->latestStatus());
+    const auto r = replicaOf(engine->latestStatus());
     QCOMPARE(r->replication->state, ReplicaState::CaughtUp);
     QCOMPARE(r->replication->lagSeconds.value_or(-1), 0.0);
     QCOMPARE(r->replication->lagBytes.value_or(-1), std::int64_t(0));
@@ -274,10 +276,10 @@ void TestMonitor::stoppedReplicaOpensBreakerAndFallsBack()
     SandboxFixture::instance().stop(pulse::SandboxNode::Replica, pulse::StopMode::Fast);
     const auto stopped = std::chrono::steady_clock::now();
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && r->replication && r->replication->state == ReplicaState::Down;
     }));
-    const auto* r = replicaOf(engine->latestStatus());
+    const auto r = replicaOf(engine->latestStatus());
     QVERIFY(!r->replication->lagSeconds.has_value());  // unknown, never 0
     QVERIFY(r->breaker.state != pulse::BreakerState::Closed);
     QVERIFY(!r->breaker.tripReason.empty());
@@ -307,7 +309,7 @@ void TestMonitor::frozenReplicaNeverStallsTheMonitor()
     QVERIFY(frozen->processCount() > 1);
     const auto froze = std::chrono::steady_clock::now();
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && !r->reachable && r->breaker.state != pulse::BreakerState::Closed;
     }));
     const auto detected = std::chrono::steady_clock::now() - froze;
@@ -329,7 +331,7 @@ void TestMonitor::frozenReplicaNeverStallsTheMonitor()
     QVERIFY(std::chrono::steady_clock::now() - start < 1s);
     frozen.reset();
     QVERIFY(waitFor([&] {
-        const auto* r = replicaOf(engine->latestStatus());
+        const auto r = replicaOf(engine->latestStatus());
         return r && r->reachable && r->breaker.state == pulse::BreakerState::Closed;
     }, 20s));
 }
@@ -405,7 +407,7 @@ void TestMonitor::readsSpreadOverSeveralReplicas()
     QCOMPARE(engine->router().replicas().size(), std::size_t(3));
     engine->startMonitor();
     QVERIFY(waitFor([&] {
-        const auto* dead = replicaOf(engine->latestStatus(), "replica3");
+        const auto dead = replicaOf(engine->latestStatus(), "replica3");
         return dead && dead->breaker.state != pulse::BreakerState::Closed;
     }));
     // Fewest leases first: holding one replica's session sends the next to the other.
