@@ -63,9 +63,12 @@ std::string stateText(const pulse::NodeStatus& node)
     return node.inRecovery ? "in recovery" : "up";
 }
 
-void printStatus(const pulse::TopologyStatus& status, const pulse::ResolvedConfiguration& resolved, std::ostream& out)
+void printStatus(const pulse::TopologyStatus& status, const pulse::ResolvedConfiguration& resolved, std::ostream& out,
+                 const std::string& updated = {})
 {
     out << upper(pulse::healthName(status.health)) << ": " << status.detail << "\n";
+    if (!updated.empty())
+        out << updated << "\n";
     out << "configuration: " << resolved.origin << "\n\n";
     TextTable table({"NODE", "ROLE", "STATE", "ENDPOINT", "TL", "LSN", "LAG (time / bytes)", "RTT", "BREAKER",
                      "VERSION"});
@@ -163,9 +166,11 @@ int runStatus(const CliContext& context, const WatchOptions& watch)
                     std::cout << "\033[H\033[2J";  // home + clear: a refreshing view
                 else if (frames > 1)
                     std::cout << "\n";
-                std::cout << pulse::isoTime(status->time) << "  (every "
-                          << resolved.settings.monitorInterval.count() << " ms; Ctrl+C to stop)\n";
-                printStatus(*status, resolved, std::cout);
+                // The verdict stays the first line; when it was measured comes next.
+                printStatus(*status, resolved, std::cout,
+                            "updated " + pulse::isoTime(status->time) + " (every " +
+                                std::to_string(resolved.settings.monitorInterval.count()) +
+                                " ms; Ctrl+C to stop)");
                 std::cout.flush();
             }
         }

@@ -1,0 +1,137 @@
+// pulsectl as a user runs it, against the sandbox (configured through the
+// environment, the way a shell would): status with roles and lag, the
+// refreshing --watch view, alerts, the Prometheus text, and the argument
+// errors of the new options.
+
+#include "SandboxFixture.hpp"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run pulsectl(const QStringList& arguments, int timeoutMs = 60'000)
+{
+    static QTemporaryDir workDir;  // no ./.env here: the environment is the whole configuration
+    QProcess process;
+    process.setWorkingDirectory(workDir.path());
+    auto environment = QProcessEnvironment::systemEnvironment();
+    for (const auto& [key, value] : SandboxFixture::settingsValues())
+        environment.insert(QString::fromStdString(key), QString::fromStdString(value));
+    environment.insert(QStringLiteral("MONITOR_INTERVAL_MS"), QStringLiteral("100"));
+    environment.insert(QStringLiteral("MONITOR_PROBE_TIMEOUT_MS"), QStringLiteral("90"));
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(PULSECTL_PATH), arguments);
+    Run run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+std::string password()
+{
+    for (const auto& [key, value] : SandboxFixture::settingsValues())
+        if (key == "POSTGRES_PASSWORD")
+            return value;
+    return {};
+}
+
+}  // namespace
+
+class TestPulsectl : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { SandboxFixture::instance(); }
+    void cleanupTestCase() { SandboxFixture::teardown(); }
+    void statusJsonShowsRolesAndReplication();
+    void watchRefreshesWithVerdictFirst();
+    void alertsAndMetrics();
+    void badArguments_data();
+    void badArguments();
+};
+
+void TestPulsectl::statusJsonShowsRolesAndReplication()
+{
+    const auto run = pulsectl({QStringLiteral("status"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const auto j = nlohmann::json::parse(run.out.toStdString());
+    QCOMPARE(j["nodes"][0]["role"].get<std::string>(), std::string("primary"));
+    QCOMPARE(j["nodes"][1]["role"].get<std::string>(), std::string("replica"));
+    QCOMPARE(j["nodes"][1]["replication"]["state"].get<std::string>(), std::string("caught up"));
+    QCOMPARE(j["nodes"][1]["breaker"]["state"].get<std::string>(), std::string("closed"));
+    QVERIFY(j["alerts"].is_array());
+    QVERIFY(!run.out.contains(QByteArray::fromStdString(password())));
+}
+
+void TestPulsectl::watchRefreshesWithVerdictFirst()
+{
+    const auto text = pulsectl({QStringLiteral("status"), QStringLiteral("--watch"), QStringLiteral("--count"),
+                                QStringLiteral("3")});
+    QCOMPARE(text.exitCode, 0);
+    QVERIFY2(text.out.startsWith("HEALTHY: "), text.out.left(200).constData());
+    QCOMPARE(text.out.count("\nupdated "), 3);
+    QVERIFY(text.out.contains("LAG (time / bytes)"));
+    QVERIFY(text.out.contains("alerts: none active"));
+
+    const auto lines = pulsectl({QStringLiteral("status"), QStringLiteral("--watch"), QStringLiteral("--count"),
+                                 QStringLiteral("2"), QStringLiteral("--json")});
+    QCOMPARE(lines.exitCode, 0);
+    const auto objects = lines.out.trimmed().split('\n');
+    QCOMPARE(objects.size(), 2);
+    for (const auto& line : objects)
+        QCOMPARE(nlohmann::json::parse(line.toStdString())["health"].get<std::string>(), std::string("healthy"));
+}
+
+void TestPulsectl::alertsAndMetrics()
+{
+    const auto alerts = pulsectl({QStringLiteral("alerts")});
+    QCOMPARE(alerts.exitCode, 0);
+    QVERIFY(alerts.out.contains("no active alerts"));
+
+    const auto metrics = pulsectl({QStringLiteral("metrics")});
+    QCOMPARE(metrics.exitCode, 0);
+    QVERIFY(metrics.out.contains("# TYPE pg_replication_lag_bytes gauge"));
+    QVERIFY(metrics.out.contains("pg_replication_lag_seconds{node=\"replica\"} 0"));
+    QVERIFY(metrics.out.contains("pulse_pool_connections_max{pool=\"primary\"} 50"));
+    QVERIFY(!metrics.out.contains(QByteArray::fromStdString(password())));
+}
+
+void TestPulsectl::badArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QByteArray>("message");
+    QTest::addRow("metrics port without watch") << QStringList{u"status"_s, u"--metrics-port"_s, u"9187"_s}
+                                                << QByteArray("needs --watch");
+    QTest::addRow("count zero") << QStringList{u"status"_s, u"--watch"_s, u"--count"_s, u"0"_s} << QByteArray("--count");
+    QTest::addRow("port out of range") << QStringList{u"metrics"_s, u"--metrics-port"_s, u"70000"_s}
+                                       << QByteArray("--metrics-port");
+}
+
+void TestPulsectl::badArguments()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QByteArray, message);
+    const auto run = pulsectl(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(message), run.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestPulsectl)
+#include "tst_pulsectl.moc"
