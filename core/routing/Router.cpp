@@ -91,8 +91,11 @@ std::vector<const ReplicaRoute*> Router::candidates(std::string* excluded) const
     std::vector<const ReplicaRoute*> out;
     for (const auto& replica : m_replicas) {
         const NodeHealth* health = m_board ? m_board->find(replica.name) : nullptr;
-        const bool trial = health && !m_board->monitored() && health->breaker.state() == BreakerState::HalfOpen;
-        if (health && !health->breaker.allows() && !trial) {
+        // allows() is one atomic load; the mutex behind state() is only taken
+        // for a breaker that is not closed.
+        const bool blocked = health && !health->breaker.allows() &&
+                             !(!m_board->monitored() && health->breaker.state() == BreakerState::HalfOpen);
+        if (blocked) {
             if (excluded) {
                 const auto snapshot = health->breaker.snapshot();
                 *excluded += (excluded->empty() ? "" : "; ") + replica.name + " breaker " +
@@ -225,7 +228,7 @@ Session Router::open(std::string_view operation, std::string_view context, Profi
                 if (m_board && !m_board->monitored()) {
                     // Without a monitor, this checkout (a live connection) is the half-open trial.
                     if (NodeHealth* health = m_board->find(replica->name);
-                        health && health->breaker.state() == BreakerState::HalfOpen)
+                        health && !health->breaker.allows() && health->breaker.state() == BreakerState::HalfOpen)
                         health->breaker.recordSuccess("probe");
                 }
                 if (token) {
