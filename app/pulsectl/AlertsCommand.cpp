@@ -56,9 +56,7 @@ int runAlerts(const CliContext& context, const WatchOptions& watch)
     std::cerr << "watching alerts every " << resolved.settings.monitorInterval.count()
               << " ms (raised and cleared events; Ctrl+C to stop)\n";
     std::uint64_t seen = 0;
-    int cycles = 0;
-    std::uint64_t lastCycle = 0;
-    while (!interrupted() && (watch.count <= 0 || cycles < watch.count)) {
+    const auto printNewEvents = [&] {
         std::uint64_t last = seen;
         for (const auto& e : alerts.historySince(seen, &last)) {
             if (context.json)
@@ -67,6 +65,11 @@ int runAlerts(const CliContext& context, const WatchOptions& watch)
                 printEvent(e);
         }
         seen = last;
+    };
+    int cycles = 0;
+    std::uint64_t lastCycle = 0;
+    while (!interrupted() && (watch.count <= 0 || cycles < watch.count)) {
+        printNewEvents();
         if (const auto status = engine.latestStatus(); status && status->cycle != lastCycle) {
             lastCycle = status->cycle;
             ++cycles;
@@ -74,14 +77,7 @@ int runAlerts(const CliContext& context, const WatchOptions& watch)
         sleepUnlessInterrupted(std::chrono::milliseconds(50));
     }
     engine.stopMonitor();
-    // Events of the last cycle, raised after the loop's last look.
-    std::uint64_t last = seen;
-    for (const auto& e : alerts.historySince(seen, &last)) {
-        if (context.json)
-            std::cout << pulse::toJson(e).dump() << std::endl;
-        else
-            printEvent(e);
-    }
+    printNewEvents();  // events of the last cycle, raised after the loop's last look
     return pulse::exitcode::ok;
 }
 

@@ -1,19 +1,13 @@
 #include "monitor/HealthMonitor.hpp"
 
 #include "common/Logging.hpp"
+#include "common/ThreadCpu.hpp"
 #include "pg/DeadlineWatchdog.hpp"
 
-#include <time.h>
 
 namespace pulse {
 namespace {
 
-double threadCpuMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
 
 std::string endpointOf(const ConnectionParams& params)
 {

@@ -1,18 +1,8 @@
 #include "monitor/ProbeWorker.hpp"
 
-#include <time.h>
+#include "common/ThreadCpu.hpp"
 
 namespace pulse {
-namespace {
-
-double threadCpuMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-
-}  // namespace
 
 ProbeWorker::ProbeWorker(ConnectionParams params)
     : m_probe(std::move(params)), m_thread([this](std::stop_token stop) { run(stop); })
