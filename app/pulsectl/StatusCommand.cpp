@@ -6,6 +6,7 @@
 #include "engine/Engine.hpp"
 #include "engine/JsonExport.hpp"
 #include "engine/PrometheusExport.hpp"
+#include "health/LagFormat.hpp"
 #include "metrics/MetricsServer.hpp"
 #include "monitor/NodeObservation.hpp"
 
@@ -32,25 +33,14 @@ std::string flagLine(const pulse::Settings& settings, const char* key, bool valu
     return fmt::format("{}={} ({})", key, value ? "true" : "false", source);
 }
 
-std::string bytesText(std::int64_t bytes)
-{
-    if (bytes < 1024)
-        return fmt::format("{} B", bytes);
-    if (bytes < 1024 * 1024)
-        return fmt::format("{:.1f} kB", static_cast<double>(bytes) / 1024.0);
-    if (bytes < 1024LL * 1024 * 1024)
-        return fmt::format("{:.1f} MB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    return fmt::format("{:.2f} GB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-}
-
 std::string lagText(const pulse::NodeStatus& node)
 {
     if (!node.replication)
         return "-";
     const auto& a = *node.replication;
     // Unknown is "?", never 0: a disconnected replica is not caught up.
-    const std::string seconds = a.lagSeconds ? fmt::format("{:.1f} s", *a.lagSeconds) : "? s";
-    const std::string bytes = a.lagBytes ? bytesText(*a.lagBytes) : "? B";
+    const std::string seconds = a.lagSeconds ? pulse::formatLagSeconds(*a.lagSeconds) : "? s";
+    const std::string bytes = a.lagBytes ? pulse::formatLagBytes(*a.lagBytes) : "? B";
     return seconds + " / " + bytes;
 }
 

@@ -1,7 +1,8 @@
 #include "engine/TopologyStatus.hpp"
 
+#include "health/LagFormat.hpp"
+
 #include <algorithm>
-#include <cstdio>
 
 namespace pulse {
 
@@ -41,13 +42,6 @@ std::vector<const NodeStatus*> TopologyStatus::replicas() const
 }
 
 namespace {
-
-std::string seconds(double value)
-{
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, value < 10 ? "%.1f s" : "%.0f s", value);
-    return buffer;
-}
 
 // What is wrong with one replica, in words; empty when it serves reads normally.
 std::string replicaProblem(const NodeStatus& r, const FlagValues& flags)
@@ -124,7 +118,7 @@ void TopologyStatus::judge()
     const std::string streaming = replicaNodes.size() == 1 ? "primary + replica streaming"
                                                            : "primary + " + std::to_string(replicaNodes.size()) +
                                                                  " replicas streaming";
-    const std::string lag = worst >= 1 ? " (lag " + seconds(worst) + ")" : "";
+    const std::string lag = worst >= 1 ? " (lag " + formatLagSeconds(worst) + ")" : "";
     set(Health::Healthy, flags.useReadReplica ? streaming + lag + "; reads on the replica" +
                                                     (replicaNodes.size() == 1 ? "" : "s")
                                               : streaming + lag + "; single-database mode (USE_READ_REPLICA off)");

@@ -2,6 +2,8 @@
 
 #include "Formatting.hpp"
 
+#include "health/LagFormat.hpp"
+
 #include <QBrush>
 
 namespace pulse::ui {
@@ -28,15 +30,6 @@ bool isReplicaRow(const NodeStatus& node)
     return node.isReplica();
 }
 
-QString bytesText(std::int64_t bytes)
-{
-    if (bytes < 1024)
-        return QStringLiteral("%1 B").arg(bytes);
-    if (bytes < 1024 * 1024)
-        return QStringLiteral("%1 kB").arg(static_cast<double>(bytes) / 1024.0, 0, 'f', 1);
-    return QStringLiteral("%1 MB").arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-}
-
 // "1.3 s / 21.4 MB"; unknown parts are "?", never 0 (a disconnected replica is
 // not caught up), and the replica's state is named when it is not plain streaming.
 QString lagText(const NodeStatus& node)
@@ -44,8 +37,9 @@ QString lagText(const NodeStatus& node)
     if (!node.replication)
         return kNone;
     const auto& a = *node.replication;
-    QString text = (a.lagSeconds ? QStringLiteral("%1 s").arg(*a.lagSeconds, 0, 'f', 1) : QStringLiteral("? s")) +
-                   QStringLiteral(" / ") + (a.lagBytes ? bytesText(*a.lagBytes) : QStringLiteral("? B"));
+    // The same spelling as the CLI, the decision log and alert messages.
+    QString text = (a.lagSeconds ? toQString(formatLagSeconds(*a.lagSeconds)) : QStringLiteral("? s")) +
+                   QStringLiteral(" / ") + (a.lagBytes ? toQString(formatLagBytes(*a.lagBytes)) : QStringLiteral("? B"));
     if (a.state != ReplicaState::CaughtUp && a.state != ReplicaState::Lagging)
         text += QStringLiteral(" · ") + toQString(replicaStateName(a.state));
     if (!node.lagAdmitted)
