@@ -12,6 +12,7 @@
 //
 // Usage: bench_monitor [--trials N]   (default 3 trials per fault)
 
+#include "BenchSandbox.hpp"
 #include "FrozenNode.hpp"
 
 #include "common/Logging.hpp"
@@ -101,18 +102,8 @@ int main(int argc, char** argv)
             trials = std::max(1, std::atoi(argv[i + 1]));
     pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "error"});
 
-    char pattern[] = "/tmp/pulse-bench-XXXXXX";
-    pulse::SandboxOptions sandboxOptions;
-    sandboxOptions.baseDir = ::mkdtemp(pattern);
-    sandboxOptions.guardOwnerProcess = true;
-    std::cerr << "starting a sandbox primary + replica ...\n";
-    auto sandbox = pulse::Sandbox::create(sandboxOptions);
-
-    pulse::LoadOptions load;
-    load.useDefaultEnvFile = false;
-    load.sandbox = pulse::SettingsLayer{{pulse::SourceKind::Sandbox, "sandbox"}, sandbox->settingsValues()};
-    load.commandLine = {{"DB_REPLICA_POOL_TIMEOUT", "1"}};
-    pulse::Engine engine(pulse::SettingsLoader::load(load));
+    auto sandbox = startBenchSandbox();
+    pulse::Engine engine(benchSettings(*sandbox, {{"DB_REPLICA_POOL_TIMEOUT", "1"}}));
     const auto interval = engine.settings().monitorInterval;
 
     // 1. CPU per cycle on a healthy topology.

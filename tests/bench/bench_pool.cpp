@@ -9,6 +9,7 @@
 //
 // Usage: bench_pool [--seconds S] [--rounds R]   (default 0.5 s x 10 rounds per contender)
 
+#include "BenchSandbox.hpp"
 #include "PgBouncerPeer.hpp"
 
 #include "common/Logging.hpp"
@@ -199,18 +200,8 @@ int main(int argc, char** argv)
     pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "warn"});
     const auto duration = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 
-    char pattern[] = "/tmp/pulse-bench-XXXXXX";
-    pulse::SandboxOptions sandboxOptions;
-    sandboxOptions.baseDir = ::mkdtemp(pattern);
-    sandboxOptions.guardOwnerProcess = true;
-    std::cerr << "starting a sandbox primary + replica ...\n";
-    auto sandbox = pulse::Sandbox::create(sandboxOptions);
-
-    pulse::LoadOptions load;
-    load.useDefaultEnvFile = false;
-    load.sandbox = pulse::SettingsLayer{{pulse::SourceKind::Sandbox, "sandbox"}, sandbox->settingsValues()};
-    load.commandLine = {{"DB_POOL_SIZE", "8"}, {"DB_MAX_OVERFLOW", "0"}};
-    pulse::Engine engine(pulse::SettingsLoader::load(load));
+    auto sandbox = startBenchSandbox();
+    pulse::Engine engine(benchSettings(*sandbox, {{"DB_POOL_SIZE", "8"}, {"DB_MAX_OVERFLOW", "0"}}));
     const auto primaryParams = pulse::Engine::connectionParams(engine.settings(), pulse::Target::Primary, "bench");
 
     // 1. Checkout + return on a warm pool.
