@@ -13,9 +13,11 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
 # Every dependency comes from Debian's archive; nothing is downloaded at build time.
+# libqt6opengl6-dev is only a Recommends of qt6-base-dev, but Qt6Charts' CMake
+# package needs it, and the install below skips recommends.
 packages=(
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev qt6-charts-dev qt6-svg-dev
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libpq-dev libspdlog-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev libbenchmark-dev
   postgresql pgbouncer
   fonts-dejavu-core xvfb xauth
