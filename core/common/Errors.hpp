@@ -87,6 +87,14 @@ public:
     using Error::Error;
 };
 
+// A job was asked for with parameters that cannot work (chunk size 0, a
+// negative row count, an unknown table, a throttle of 0). Raised before
+// anything is written; the message names the parameter and what it accepts.
+class InvalidParameterError : public Error {
+public:
+    using Error::Error;
+};
+
 // Sandbox (local primary + replica) could not be created or controlled.
 class SandboxError : public Error {
 public:

@@ -17,9 +17,10 @@ constexpr std::string_view kTimeouts = "Timeouts";
 constexpr std::string_view kMonitoring = "Monitoring";
 constexpr std::string_view kLagRouting = "Routing that follows the topology";
 constexpr std::string_view kAlerts = "Alerts";
+constexpr std::string_view kLoads = "ETL loads and dashboard readers";
 
-constexpr std::array<std::string_view, 9> kGroups{kPrimary,  kReplica,    kPrimaryPool, kReplicaPool, kRouting,
-                                                  kTimeouts, kMonitoring, kLagRouting,  kAlerts};
+constexpr std::array<std::string_view, 10> kGroups{kPrimary,  kReplica,    kPrimaryPool, kReplicaPool, kRouting,
+                                                   kTimeouts, kMonitoring, kLagRouting,  kAlerts,      kLoads};
 
 // Upper bounds: generous sanity limits that catch a unit mistake (ms written
 // where seconds are meant) without second-guessing an operator. Statement
@@ -158,6 +159,27 @@ const SettingDefinition kDefinitions[]{
     {.key = "ALERT_CLEAR_SECONDS", .type = SettingType::Seconds, .defaultValue = "5", .group = kAlerts,
      .meaning = "an alert clears only after its condition stayed clear this long (no flapping)", .minimum = 0,
      .maximum = 3600, .allowFraction = true},
+
+    // ETL loads and dashboard readers (the plan's load test)
+    {.key = "ETL_CHUNK_SIZE", .type = SettingType::Integer, .defaultValue = "1000", .group = kLoads,
+     .meaning = "rows per ETL transaction; each chunk commits together with its checkpoint", .minimum = 1,
+     .maximum = 1'000'000, .unit = "rows"},
+    {.key = "ETL_MAX_ROWS_PER_SECOND", .type = SettingType::Integer, .defaultValue = "0", .group = kLoads,
+     .meaning = "throttle of an ETL load", .minimum = 0, .maximum = 100'000'000, .unit = "rows per second",
+     .note = "0 = no throttle"},
+    {.key = "ETL_LAG_BRAKE_SECONDS", .type = SettingType::Seconds, .defaultValue = "0", .group = kLoads,
+     .meaning = "an ETL load holds its next chunk while a replica lags more than this", .minimum = 0,
+     .maximum = 3600, .allowFraction = true, .note = "0 = no brake"},
+    {.key = "ETL_RETRY_SECONDS", .type = SettingType::Seconds, .defaultValue = "60", .group = kLoads,
+     .meaning = "how long a load whose connection broke keeps reconnecting before it fails (it resumes from its "
+                "checkpoint)",
+     .minimum = 0, .maximum = 3600, .allowFraction = true},
+    {.key = "DASHBOARD_READERS", .type = SettingType::Integer, .defaultValue = "4", .group = kLoads,
+     .meaning = "concurrent dashboard readers of `pulsectl dashboard` and the load test", .minimum = 1,
+     .maximum = 256},
+    {.key = "DASHBOARD_THINK_MS", .type = SettingType::Integer, .defaultValue = "200", .group = kLoads,
+     .meaning = "pause of each dashboard reader between two page loads", .minimum = 0, .maximum = 60'000,
+     .unit = "milliseconds"},
 };
 
 std::string upper(std::string_view s)

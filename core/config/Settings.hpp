@@ -86,6 +86,14 @@ struct Settings {
     std::chrono::milliseconds alertTimeoutWindow{60'000}; // ALERT_TIMEOUT_WINDOW_SECONDS
     std::chrono::milliseconds alertClear{5000};           // ALERT_CLEAR_SECONDS
 
+    // ETL loads and dashboard readers
+    int etlChunkSize = 1000;                              // ETL_CHUNK_SIZE
+    int etlMaxRowsPerSecond = 0;                          // ETL_MAX_ROWS_PER_SECOND (0: no throttle)
+    double etlLagBrakeSeconds = 0;                        // ETL_LAG_BRAKE_SECONDS (0: no brake)
+    std::chrono::milliseconds etlRetry{60'000};           // ETL_RETRY_SECONDS
+    int dashboardReaders = 4;                             // DASHBOARD_READERS
+    std::chrono::milliseconds dashboardThink{200};        // DASHBOARD_THINK_MS
+
     // Every known key -> effective value and source.
     std::map<std::string, ResolvedSetting> resolved;
 

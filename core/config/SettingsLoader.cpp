@@ -456,6 +456,13 @@ private:
         s.alertTimeoutWindow = milliseconds(number("ALERT_TIMEOUT_WINDOW_SECONDS"));
         s.alertClear = milliseconds(number("ALERT_CLEAR_SECONDS"));
 
+        s.etlChunkSize = integer("ETL_CHUNK_SIZE");
+        s.etlMaxRowsPerSecond = integer("ETL_MAX_ROWS_PER_SECOND");
+        s.etlLagBrakeSeconds = static_cast<double>(number("ETL_LAG_BRAKE_SECONDS")) / 1000.0;
+        s.etlRetry = milliseconds(number("ETL_RETRY_SECONDS"));
+        s.dashboardReaders = integer("DASHBOARD_READERS");
+        s.dashboardThink = milliseconds(number("DASHBOARD_THINK_MS"));
+
         for (const auto& definition : SettingCatalog::all()) {
             const auto& candidate = m_candidates.at(definition.key);
             s.resolved[std::string(definition.key)] = ResolvedSetting{candidate.value, candidate.source, definition.secret()};

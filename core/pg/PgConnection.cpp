@@ -149,7 +149,21 @@ PgResult PgConnection::exec(std::string_view sql, const SqlParams& params)
     if (!PQsendQueryParams(m_conn.get(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                            nullptr, nullptr, 0))
         throwBroken("could not send query: " + trimmed(PQerrorMessage(m_conn.get())));
+    return collectResults();
+}
 
+PgResult PgConnection::execScript(std::string_view sql)
+{
+    if (isBroken())
+        throwBroken("connection is broken and cannot run a query");
+    const std::string text(sql);
+    if (!PQsendQuery(m_conn.get(), text.c_str()))
+        throwBroken("could not send query: " + trimmed(PQerrorMessage(m_conn.get())));
+    return collectResults();
+}
+
+PgResult PgConnection::collectResults()
+{
     // Armed for the whole exchange; disarmed on every way out.
     struct Armed {
         DeadlineWatchdog::Slot& slot;

@@ -46,6 +46,11 @@ public:
     // Throws SqlError (server error, with SQLSTATE), ConnectionError (the
     // connection broke; it is then marked broken) or QueryTimeoutError.
     PgResult exec(std::string_view sql, const SqlParams& params = {});
+    // Simple-query protocol: several statements separated by ';', no
+    // parameters, one round trip. Only for SQL the program wrote itself
+    // (migrations, bookkeeping built from numbers); returns the last result.
+    // An error in any statement throws as exec() does.
+    PgResult execScript(std::string_view sql);
 
     // Client-side bound of each exec(); zero means none.
     void setDeadline(std::chrono::milliseconds deadline) { m_deadline = deadline; }
@@ -85,6 +90,7 @@ private:
     PgConnection(PGconn* conn, std::string node);
     static void onNotice(void* self, const PGresult* result);
     void waitReadable();
+    PgResult collectResults();  // reads every result of the statement just sent
     [[noreturn]] void throwDeadlinePassed();
     [[noreturn]] void throwBroken(const std::string& what);
 

@@ -84,6 +84,12 @@ std::string fieldText(const Settings& s, std::string_view key)
     if (key == "ALERT_TIMEOUT_RATE_PERCENT") return std::to_string(std::lround(s.alertTimeoutRatePercent));
     if (key == "ALERT_TIMEOUT_WINDOW_SECONDS") return count(s.alertTimeoutWindow);
     if (key == "ALERT_CLEAR_SECONDS") return count(s.alertClear);
+    if (key == "ETL_CHUNK_SIZE") return std::to_string(s.etlChunkSize);
+    if (key == "ETL_MAX_ROWS_PER_SECOND") return std::to_string(s.etlMaxRowsPerSecond);
+    if (key == "ETL_LAG_BRAKE_SECONDS") return std::to_string(std::lround(s.etlLagBrakeSeconds * 1000));
+    if (key == "ETL_RETRY_SECONDS") return count(s.etlRetry);
+    if (key == "DASHBOARD_READERS") return std::to_string(s.dashboardReaders);
+    if (key == "DASHBOARD_THINK_MS") return count(s.dashboardThink);
     return "<no field for " + std::string(key) + ">";
 }
 
@@ -158,6 +164,12 @@ const std::vector<TypedCase>& typedCases()
         {"timeout rate", "ALERT_TIMEOUT_RATE_PERCENT", "10", "10"},
         {"timeout window", "ALERT_TIMEOUT_WINDOW_SECONDS", "30", "30000"},
         {"alert clear", "ALERT_CLEAR_SECONDS", "0", "0"},
+        {"chunk size", "ETL_CHUNK_SIZE", "5000", "5000"},
+        {"throttle", "ETL_MAX_ROWS_PER_SECOND", "2500", "2500"},
+        {"lag brake", "ETL_LAG_BRAKE_SECONDS", "1.5", "1500"},
+        {"etl retry", "ETL_RETRY_SECONDS", "10", "10000"},
+        {"readers", "DASHBOARD_READERS", "16", "16"},
+        {"think time", "DASHBOARD_THINK_MS", "0", "0"},
     };
     return cases;
 }
@@ -242,7 +254,7 @@ void TestSettings::catalogueIsComplete()
     const auto groups = SettingCatalog::groups();
     const std::vector<std::string_view> expectedGroups{
         "Primary",  "Replica",    "Pool (primary)",                    "Pool (replica)", "Routing flags",
-        "Timeouts", "Monitoring", "Routing that follows the topology", "Alerts"};
+        "Timeouts", "Monitoring", "Routing that follows the topology", "Alerts", "ETL loads and dashboard readers"};
     QVERIFY(std::equal(groups.begin(), groups.end(), expectedGroups.begin(), expectedGroups.end()));
 
     std::set<std::string_view> keys;

@@ -1,0 +1,50 @@
+#pragma once
+// A snapshot of one ETL load, copied out of the runner under a short lock:
+// safe to keep and to hand to the UI thread.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pulse {
+
+enum class EtlState {
+    Idle,       // nothing started yet
+    Starting,   // creating or reading the job, migrating the schema
+    Running,
+    Paused,     // pause() asked for it; the current chunk finished first
+    Braking,    // the lag brake holds the next chunk while replica lag is high
+    Retrying,   // the connection broke; reconnecting, then resuming from the checkpoint
+    Completed,
+    Cancelled,  // cancel() or `pulsectl etl cancel`; the checkpoint is consistent, resume finishes it
+    Failed,     // gave up (error names why); resume continues from the checkpoint
+};
+
+const char* etlStateName(EtlState state);
+bool isFinished(EtlState state);  // Completed, Cancelled or Failed
+
+struct EtlProgress {
+    EtlState state = EtlState::Idle;
+    std::int64_t jobId = 0;          // 0 until the job row exists
+    std::int64_t totalRows = 0;      // planned, over all tables
+    std::int64_t rowsLoaded = 0;     // committed (checkpointed) rows, resumed ones included
+    std::int64_t rowsThisRun = 0;    // committed by this process since start()/resume()
+    std::int64_t chunksLoaded = 0;   // committed chunks, resumed ones included
+    int chunkSize = 0;
+    std::optional<int> rowsPerSecondLimit;
+    std::string currentTable;
+    double rowsPerSecond = 0;        // over the last few seconds
+    std::optional<std::chrono::seconds> eta;  // none while unknown (no rate yet, paused)
+    std::chrono::milliseconds elapsed{0};     // since this run started, pauses included
+    int retries = 0;                 // reconnections after a broken connection
+    std::string detail;              // why braking / retrying / failed, in words
+    std::string error;               // last error when Failed
+
+    double fraction() const
+    {
+        return totalRows > 0 ? static_cast<double>(rowsLoaded) / static_cast<double>(totalRows) : 1.0;
+    }
+};
+
+}  // namespace pulse
