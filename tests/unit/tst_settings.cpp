@@ -271,7 +271,7 @@ void TestSettings::catalogueIsComplete()
         QVERIFY(index >= groupIndex);
         groupIndex = index;
     }
-    QCOMPARE(keys.size(), std::size_t(40));
+    QCOMPARE(keys.size(), std::size_t(46));
     QVERIFY(SettingCatalog::find("NOT_A_SETTING") == nullptr);
     QVERIFY(SettingCatalog::find("POSTGRES_PASSWORD")->secret());
     QCOMPARE(qb(SettingCatalog::find("DB_POOL_SIZE")->expectedForm()), QByteArray("an integer from 1 to 1000"));
