@@ -84,7 +84,8 @@ case "$cmd" in
     build build
     ./build/tests/bench/bench_pool "$@"
     ./build/tests/bench/bench_metrics
-    ./build/tests/bench/bench_monitor ;;
+    ./build/tests/bench/bench_monitor
+    ./build/tests/bench/bench_etl ;;
   run)
     install_deps
     build build

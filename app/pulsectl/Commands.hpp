@@ -4,6 +4,12 @@
 
 #include "CliContext.hpp"
 
+#include "workload/WorkloadStats.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
 #include <string>
 
 namespace pulsectl {
@@ -25,5 +31,41 @@ int runSandboxDown(const CliContext& context);
 int runSandboxStatus(const CliContext& context);
 // pg_wal_replay_pause() / pg_wal_replay_resume() on the sandbox replica.
 int runSandboxReplay(const CliContext& context, bool pause);
+
+// pulsectl etl run: a new job, or --resume of an interrupted one.
+struct EtlRunOptions {
+    std::optional<std::int64_t> rows;       // --rows
+    std::optional<int> chunk;               // --chunk (default ETL_CHUNK_SIZE)
+    std::optional<int> rate;                // --rate (default ETL_MAX_ROWS_PER_SECOND)
+    std::optional<std::uint64_t> seed;      // --seed
+    std::optional<std::int64_t> resumeJob;  // --resume JOB
+};
+int runEtlRun(const CliContext& context, const EtlRunOptions& options);
+int runEtlStatus(const CliContext& context, std::optional<std::int64_t> jobId);
+int runEtlCancel(const CliContext& context, std::int64_t jobId);
+
+// pulsectl dashboard: the dashboard readers alone, for a while.
+struct DashboardOptions {
+    std::optional<int> readers;                   // --readers (default DASHBOARD_READERS)
+    std::chrono::seconds duration{10};            // --duration
+    std::optional<int> thinkMs;                   // --think (default DASHBOARD_THINK_MS)
+};
+int runDashboard(const CliContext& context, const DashboardOptions& options);
+// Shared by dashboard and loadtest output.
+std::string formatLatency(double seconds);
+void printWorkload(std::ostream& out, const pulse::WorkloadStats& stats);
+
+// pulsectl loadtest: ETL + readers, the plan's success criteria.
+struct LoadTestOptions {
+    std::optional<std::int64_t> rows;   // --rows
+    std::optional<int> durationSeconds; // --duration
+    std::optional<int> readers;         // --readers
+    std::optional<int> chunk;           // --chunk
+    std::optional<int> rate;            // --rate
+    std::optional<int> thinkMs;         // --think
+    bool noCompare = false;             // --no-compare
+    std::string jsonFile;               // --json FILE
+};
+int runLoadTest(const CliContext& context, const LoadTestOptions& options);
 
 }  // namespace pulsectl

@@ -11,7 +11,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -21,7 +23,7 @@ With no configuration given at all and a sandbox up (pulsectl sandbox up), comma
 Exit codes:
   0  success
   1  unexpected error
-  2  bad command-line arguments
+  2  bad command-line arguments or job parameters (nothing was written)
   3  invalid configuration (every problem is listed)
   4  a node is unreachable / a connection failed
   5  pool_timeout reached waiting for a connection
@@ -39,7 +41,7 @@ int fail(int code, const std::string& message)
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"pulsectl: status, routing and sandbox control for a PostgreSQL primary + read replicas", "pulsectl"};
+    CLI::App app{"pulsectl: status, routing, ETL loads, load tests and sandbox control for a PostgreSQL primary + read replicas", "pulsectl"};
     app.footer(kFooter);
     app.require_subcommand(1);
 
@@ -97,6 +99,46 @@ int main(int argc, char** argv)
     auto* pauseReplay = sandbox->add_subcommand("pause-replay", "pause WAL replay on the sandbox replica (lag builds up)");
     auto* resumeReplay = sandbox->add_subcommand("resume-replay", "resume WAL replay on the sandbox replica");
 
+    auto* etl = app.add_subcommand("etl", "chunked ETL test loads into the demo schema (on the primary)");
+    etl->require_subcommand(1);
+    pulsectl::EtlRunOptions etlOptions;
+    auto* etlRun = etl->add_subcommand("run", "load N rows in chunks, one transaction per chunk with its checkpoint; "
+                                              "Ctrl+C cancels after the current chunk");
+    etlRun->add_option("--rows", etlOptions.rows, "rows over all demo tables (default 100000)");
+    etlRun->add_option("--chunk", etlOptions.chunk, "rows per transaction (default ETL_CHUNK_SIZE)");
+    etlRun->add_option("--rate", etlOptions.rate, "throttle in rows per second (default ETL_MAX_ROWS_PER_SECOND)");
+    etlRun->add_option("--seed", etlOptions.seed, "generator seed: the same seed loads the same records");
+    etlRun->add_option("--resume", etlOptions.resumeJob, "continue job JOB from its checkpoint");
+    etlRun->add_flag("--json", context.json, "machine-readable result (no progress lines)");
+    std::optional<std::int64_t> etlJob;
+    auto* etlStatus = etl->add_subcommand("status", "recent jobs, or one job with its checkpoints per table");
+    etlStatus->add_option("job", etlJob, "job id");
+    etlStatus->add_flag("--json", context.json, "machine-readable output");
+    std::int64_t cancelJob = 0;
+    auto* etlCancel = etl->add_subcommand("cancel", "stop job JOB after its current chunk (from any process)");
+    etlCancel->add_option("job", cancelJob, "job id")->required();
+
+    pulsectl::DashboardOptions dashboardOptions;
+    int dashboardSeconds = 10;
+    auto* dashboard = app.add_subcommand("dashboard", "run N dashboard readers (DORA queries) for a while; "
+                                                      "latency per query and per node");
+    dashboard->add_option("--readers", dashboardOptions.readers, "concurrent readers (default DASHBOARD_READERS)");
+    dashboard->add_option("--duration", dashboardSeconds, "seconds to run (default 10)");
+    dashboard->add_option("--think", dashboardOptions.thinkMs, "ms between page loads (default DASHBOARD_THINK_MS)");
+    dashboard->add_flag("--json", context.json, "machine-readable output");
+
+    pulsectl::LoadTestOptions loadOptions;
+    auto* loadtest = app.add_subcommand("loadtest", "ETL load + dashboard readers: the plan's success criteria, "
+                                                    "with the replica and in single-database mode");
+    loadtest->add_option("--rows", loadOptions.rows, "ETL rows per phase (default 200000)");
+    loadtest->add_option("--duration", loadOptions.durationSeconds, "longest phase in seconds");
+    loadtest->add_option("--readers", loadOptions.readers, "dashboard readers (default DASHBOARD_READERS)");
+    loadtest->add_option("--chunk", loadOptions.chunk, "ETL rows per transaction (default ETL_CHUNK_SIZE)");
+    loadtest->add_option("--rate", loadOptions.rate, "ETL throttle in rows per second");
+    loadtest->add_option("--think", loadOptions.thinkMs, "ms between page loads (default DASHBOARD_THINK_MS)");
+    loadtest->add_flag("--no-compare", loadOptions.noCompare, "skip the single-database comparison phase");
+    loadtest->add_option("--json", loadOptions.jsonFile, "also write the report as JSON to FILE");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -130,7 +172,21 @@ int main(int argc, char** argv)
             return pulsectl::runSandboxReplay(context, true);
         if (resumeReplay->parsed())
             return pulsectl::runSandboxReplay(context, false);
+        if (etlRun->parsed())
+            return pulsectl::runEtlRun(context, etlOptions);
+        if (etlStatus->parsed())
+            return pulsectl::runEtlStatus(context, etlJob);
+        if (etlCancel->parsed())
+            return pulsectl::runEtlCancel(context, cancelJob);
+        if (dashboard->parsed()) {
+            dashboardOptions.duration = std::chrono::seconds(dashboardSeconds);
+            return pulsectl::runDashboard(context, dashboardOptions);
+        }
+        if (loadtest->parsed())
+            return pulsectl::runLoadTest(context, loadOptions);
     } catch (const CLI::ValidationError& e) {
+        return fail(pulse::exitcode::usage, e.what());
+    } catch (const pulse::InvalidParameterError& e) {
         return fail(pulse::exitcode::usage, e.what());
     } catch (const pulse::ConfigError& e) {
         return fail(pulse::exitcode::config, e.what());

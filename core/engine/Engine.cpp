@@ -1,5 +1,7 @@
 #include "engine/Engine.hpp"
 
+#include "health/LagFormat.hpp"
+
 namespace pulse {
 namespace {
 
@@ -128,6 +130,28 @@ std::vector<PoolStats> Engine::poolStats() const
 TopologyStatus Engine::status()
 {
     return *m_monitor->runCycle();
+}
+
+EtlOptions Engine::etlOptions() const
+{
+    EtlOptions options;
+    options.retryWindow = m_settings.etlRetry;
+    const double limit = m_settings.etlLagBrakeSeconds;
+    if (limit > 0) {
+        options.brake = [this, limit]() -> std::optional<std::string> {
+            const auto status = latestStatus();
+            if (!status)
+                return std::nullopt;
+            for (const NodeStatus* replica : status->replicas()) {
+                const auto& r = replica->replication;
+                if (r && r->lagSeconds && *r->lagSeconds > limit)
+                    return replica->name + " lags " + formatLagSeconds(*r->lagSeconds) + " > " +
+                           formatLagSeconds(limit) + " (ETL_LAG_BRAKE_SECONDS)";
+            }
+            return std::nullopt;
+        };
+    }
+    return options;
 }
 
 void Engine::startMonitor()

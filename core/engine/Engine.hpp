@@ -9,6 +9,7 @@
 // latestStatus(), which returns the snapshot published by the monitor thread.
 #include "alerts/AlertEngine.hpp"
 #include "config/Settings.hpp"
+#include "etl/EtlRunner.hpp"
 #include "engine/TopologyStatus.hpp"
 #include "metrics/QueryMetrics.hpp"
 #include "metrics/SeriesStore.hpp"
@@ -49,6 +50,11 @@ public:
     AlertEngine& alerts() { return *m_alerts; }
     SeriesStore& series() { return *m_series; }
     QueryMetrics& queryMetrics() { return *m_metrics; }
+
+    // Options for an EtlRunner on this engine's router: ETL_RETRY_SECONDS,
+    // and the lag brake (ETL_LAG_BRAKE_SECONDS) judged from the monitor's
+    // latest status, so it needs startMonitor() to act.
+    EtlOptions etlOptions() const;
 
     // libpq parameters for a node, tagged "pulse/<node>" (purpose appended).
     static ConnectionParams connectionParams(const Settings& settings, Target node, const std::string& purpose = {});

@@ -40,6 +40,7 @@ struct EtlProgress {
     int retries = 0;                 // reconnections after a broken connection
     std::string detail;              // why braking / retrying / failed, in words
     std::string error;               // last error when Failed
+    int backendPid = 0;              // server pid of the loading connection (0: none yet)
 
     double fraction() const
     {

@@ -162,16 +162,41 @@ PgResult PgConnection::execScript(std::string_view sql)
     return collectResults();
 }
 
+std::vector<PgResult> PgConnection::execScriptResults(std::string_view sql)
+{
+    if (isBroken())
+        throwBroken("connection is broken and cannot run a query");
+    const std::string text(sql);
+    if (!PQsendQuery(m_conn.get(), text.c_str()))
+        throwBroken("could not send query: " + trimmed(PQerrorMessage(m_conn.get())));
+    return collect(true, false).all;
+}
+
 PgResult PgConnection::collectResults()
+{
+    return collect(false, false).last;
+}
+
+void PgConnection::armDeadline()
+{
+    m_watch->deadlineNs.store(m_deadline.count() > 0 ? DeadlineWatchdog::toNs(Clock::now() + m_deadline) : INT64_MAX,
+                              std::memory_order_release);
+}
+
+void PgConnection::disarmDeadline()
+{
+    m_watch->deadlineNs.store(0, std::memory_order_release);
+}
+
+PgConnection::Collected PgConnection::collect(bool keepAll, bool allowCopyIn)
 {
     // Armed for the whole exchange; disarmed on every way out.
     struct Armed {
-        DeadlineWatchdog::Slot& slot;
-        ~Armed() { slot.deadlineNs.store(0, std::memory_order_release); }
-    } armed{*m_watch};
-    m_watch->deadlineNs.store(m_deadline.count() > 0 ? DeadlineWatchdog::toNs(Clock::now() + m_deadline) : INT64_MAX,
-                              std::memory_order_release);
-    PgResult last;
+        PgConnection& connection;
+        ~Armed() { connection.disarmDeadline(); }
+    } armed{*this};
+    armDeadline();
+    Collected collected;
     PgResult error;
     for (;;) {
         while (PQisBusy(m_conn.get())) {
@@ -190,31 +215,43 @@ PgResult PgConnection::collectResults()
         if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
             if (!error.raw())
                 error = std::move(result);
+        } else if (status == PGRES_COPY_IN && allowCopyIn && !error.raw()) {
+            // The server waits for data: PQgetResult would return this state
+            // again and again, so the exchange pauses here (CopyIn goes on).
+            collected.copyIn = true;
+            return collected;
         } else if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
             // COPY goes through the dedicated writer; here it would wedge the connection.
             m_broken = true;
             throw Error(m_node + ": COPY is not supported by exec()");
         } else {
-            last = std::move(result);
+            if (keepAll)
+                collected.all.push_back(std::move(result));
+            else
+                collected.last = std::move(result);
         }
     }
-    if (error.raw()) {
-        const char* state = PQresultErrorField(error.raw(), PG_DIAG_SQLSTATE);
-        const std::string sqlstate = state ? state : "";
-        const std::string message = trimmed(PQresultErrorMessage(error.raw()));
-        // FATAL ends the session whatever its SQLSTATE (a recovery conflict
-        // on a standby is 40001, idle_session_timeout 57P05).
-        const char* severity = PQresultErrorField(error.raw(), PG_DIAG_SEVERITY_NONLOCALIZED);
-        const bool fatal = severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0);
-        if (PQstatus(m_conn.get()) != CONNECTION_OK || fatal || isConnectionLoss(sqlstate)) {
-            m_broken = true;
-            throw ConnectionError(m_node, m_node + ": connection lost (" + sqlstate + "): " + message);
-        }
-        throw SqlError(sqlstate, m_node + ": " + message + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
-    }
+    if (error.raw())
+        throwResultError(error);
     if (PQstatus(m_conn.get()) != CONNECTION_OK)
         throwBroken(trimmed(PQerrorMessage(m_conn.get())));
-    return last;
+    return collected;
+}
+
+void PgConnection::throwResultError(const PgResult& error)
+{
+    const char* state = PQresultErrorField(error.raw(), PG_DIAG_SQLSTATE);
+    const std::string sqlstate = state ? state : "";
+    const std::string message = trimmed(PQresultErrorMessage(error.raw()));
+    // FATAL ends the session whatever its SQLSTATE (a recovery conflict
+    // on a standby is 40001, idle_session_timeout 57P05).
+    const char* severity = PQresultErrorField(error.raw(), PG_DIAG_SEVERITY_NONLOCALIZED);
+    const bool fatal = severity && (std::strcmp(severity, "FATAL") == 0 || std::strcmp(severity, "PANIC") == 0);
+    if (PQstatus(m_conn.get()) != CONNECTION_OK || fatal || isConnectionLoss(sqlstate)) {
+        m_broken = true;
+        throw ConnectionError(m_node, m_node + ": connection lost (" + sqlstate + "): " + message);
+    }
+    throw SqlError(sqlstate, m_node + ": " + message + (sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
 }
 
 bool PgConnection::cancel()

@@ -51,6 +51,10 @@ public:
     // (migrations, bookkeeping built from numbers); returns the last result.
     // An error in any statement throws as exec() does.
     PgResult execScript(std::string_view sql);
+    // As execScript(), but every statement's result, in order: a script whose
+    // middle statement returns rows (UPDATE ... RETURNING before a COMMIT)
+    // still costs one round trip.
+    std::vector<PgResult> execScriptResults(std::string_view sql);
 
     // Client-side bound of each exec(); zero means none.
     void setDeadline(std::chrono::milliseconds deadline) { m_deadline = deadline; }
@@ -87,10 +91,31 @@ public:
     PGconn* raw() const { return m_conn.get(); }
 
 private:
+    // COPY FROM STDIN shares the deadline, the watchdog slot and the error
+    // mapping of exec(); it lives in its own class (CopyIn).
+    friend class CopyIn;
+
+    // What one exchange returned: the last result (or, when asked for, every
+    // result in `all` instead), and whether it stopped because the server
+    // waits for COPY data.
+    struct Collected {
+        PgResult last;
+        std::vector<PgResult> all;
+        bool copyIn = false;
+    };
+
     PgConnection(PGconn* conn, std::string node);
     static void onNotice(void* self, const PGresult* result);
     void waitReadable();
     PgResult collectResults();  // reads every result of the statement just sent
+    // The general form: keeps every result when `keepAll`; with `allowCopyIn`
+    // a COPY FROM STDIN ends the reading (copyIn set) instead of failing.
+    Collected collect(bool keepAll, bool allowCopyIn);
+    // Arms the watchdog for `m_deadline` from now (INT64_MAX without one).
+    void armDeadline();
+    void disarmDeadline();
+    // Throws the SqlError / ConnectionError an error result stands for.
+    [[noreturn]] void throwResultError(const PgResult& error);
     [[noreturn]] void throwDeadlinePassed();
     [[noreturn]] void throwBroken(const std::string& what);
 

@@ -23,6 +23,7 @@ struct QueryStats {
     std::uint64_t errors = 0;
     LatencySummary latency;                      // successful runs only
     std::map<std::string, std::uint64_t> byNode; // "replica", "primary", ... -> runs
+    std::vector<std::string> recentErrors;       // this query's last few, newest last
 };
 
 struct WorkloadStats {

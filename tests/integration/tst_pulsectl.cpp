@@ -3,10 +3,9 @@
 // refreshing --watch view, alerts, the Prometheus text, and the argument
 // errors of the new options.
 
+#include "PulsectlProcess.hpp"
 #include "SandboxFixture.hpp"
 
-#include <QProcess>
-#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -15,34 +14,9 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run pulsectl(const QStringList& arguments, int timeoutMs = 60'000)
+PulsectlRun pulsectl(const QStringList& arguments, int timeoutMs = 60'000)
 {
-    static QTemporaryDir workDir;  // no ./.env here: the environment is the whole configuration
-    QProcess process;
-    process.setWorkingDirectory(workDir.path());
-    auto environment = QProcessEnvironment::systemEnvironment();
-    for (const auto& [key, value] : SandboxFixture::settingsValues())
-        environment.insert(QString::fromStdString(key), QString::fromStdString(value));
-    environment.insert(QStringLiteral("MONITOR_INTERVAL_MS"), QStringLiteral("100"));
-    environment.insert(QStringLiteral("MONITOR_PROBE_TIMEOUT_MS"), QStringLiteral("90"));
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(PULSECTL_PATH), arguments);
-    Run run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    return runPulsectl(QStringLiteral(PULSECTL_PATH), arguments, timeoutMs);
 }
 
 std::string password()

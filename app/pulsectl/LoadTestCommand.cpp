@@ -1,0 +1,124 @@
+// pulsectl loadtest: the plan's success criteria, measured: an ETL load and
+// the dashboard readers together, with and without the replica.
+
+#include "Commands.hpp"
+#include "Interrupt.hpp"
+#include "TextTable.hpp"
+
+#include "common/Errors.hpp"
+#include "common/ExitCodes.hpp"
+#include "engine/Engine.hpp"
+#include "loadtest/LoadTest.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <unistd.h>
+
+namespace pulsectl {
+namespace {
+
+// The report file is checked before the run (a bad path must not cost a
+// five-minute load) and written whole or not at all (temporary + rename).
+void checkWritable(const std::filesystem::path& file)
+{
+    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    if (!std::filesystem::is_directory(dir))
+        throw pulse::InvalidParameterError("--json " + file.string() + ": directory " + dir.string() +
+                                           " does not exist");
+    if (::access(dir.c_str(), W_OK) != 0)
+        throw pulse::InvalidParameterError("--json " + file.string() + ": directory " + dir.string() +
+                                           " is not writable");
+    if (std::filesystem::is_directory(file))
+        throw pulse::InvalidParameterError("--json " + file.string() + " is a directory; give a file name");
+}
+
+void writeAtomically(const std::filesystem::path& file, const std::string& text)
+{
+    const auto temp = file.string() + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::trunc);
+        out << text << '\n';
+        out.flush();
+        if (!out)
+            throw pulse::Error("could not write " + temp);
+    }
+    std::filesystem::rename(temp, file);
+}
+
+std::string progressLine(const pulse::LoadTestProgress& p)
+{
+    if (!p.message.empty())
+        return fmt::format("[{}/{} {}] {}", p.phaseIndex, p.phaseCount, p.phase, p.message);
+    const auto& e = p.etl;
+    return fmt::format("[{}/{} {}] etl {} rows, {:.0f} rows/s{} | dashboards {} loads, p95 {}{}", p.phaseIndex,
+                       p.phaseCount, p.phase, e.rowsLoaded, e.rowsPerSecond,
+                       e.detail.empty() ? "" : " (" + e.detail + ")", p.dashboard.pageLoads,
+                       formatLatency(p.dashboard.pageLoad.p95Seconds),
+                       p.dashboard.failedPageLoads ? fmt::format(", {} failed", p.dashboard.failedPageLoads) : "");
+}
+
+}  // namespace
+
+int runLoadTest(const CliContext& context, const LoadTestOptions& options)
+{
+    const auto resolved = context.resolve();
+    const auto& settings = resolved.settings;
+    pulse::LoadTestSpec spec;
+    spec.rows = options.rows;
+    if (options.durationSeconds)
+        spec.duration = std::chrono::seconds(*options.durationSeconds);
+    spec.readers = options.readers.value_or(settings.dashboardReaders);
+    spec.chunkSize = options.chunk.value_or(settings.etlChunkSize);
+    if (options.rate)
+        spec.rowsPerSecond = *options.rate;
+    else if (settings.etlMaxRowsPerSecond > 0)
+        spec.rowsPerSecond = settings.etlMaxRowsPerSecond;
+    spec.think = options.thinkMs ? std::chrono::milliseconds(*options.thinkMs) : settings.dashboardThink;
+    spec.compareSingleDatabase = !options.noCompare;
+    spec.validate();
+    if (!options.jsonFile.empty())
+        checkWritable(options.jsonFile);
+
+    pulse::Engine engine(settings);
+    installInterruptHandler();
+    // Ctrl+C arrives as a flag; the load test takes a stop token.
+    std::stop_source stopSource;
+    std::jthread watcher([&stopSource](std::stop_token stop) {
+        while (!stop.stop_requested() && !interrupted())
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (interrupted())
+            stopSource.request_stop();
+    });
+    pulse::LoadTest test(engine);
+    const auto report = test.run(
+        spec, [](const pulse::LoadTestProgress& p) { std::cerr << progressLine(p) << std::endl; },
+        stopSource.get_token());
+    watcher.request_stop();
+    engine.stopMonitor();
+
+    for (const auto& phase : report.phases) {
+        std::cout << "\n" << phase.name << (phase.useReadReplica ? " (USE_READ_REPLICA on)" : " (USE_READ_REPLICA off)")
+                  << ": ETL job " << phase.etl.jobId << ", " << phase.etl.rows << " rows, " << phase.etl.state << '\n';
+        printWorkload(std::cout, phase.dashboard);
+    }
+    std::cout << "\nSuccess criteria (" << (report.phases.empty() ? "" : report.phases.front().name) << ")\n";
+    TextTable table({"CRITERION", "MEASURED", "TARGET", "RESULT"});
+    for (const auto& c : report.criteria)
+        table.addRow({c.name, c.measured, c.target, c.informational ? (c.pass ? "info" : "FAIL") : (c.pass ? "PASS" : "FAIL")});
+    table.print(std::cout);
+    if (report.stoppedEarly)
+        std::cout << "interrupted: the figures cover what ran; the test does not pass\n";
+    std::cout << (report.passed() ? "PASSED" : "NOT PASSED") << '\n';
+    if (!options.jsonFile.empty()) {
+        writeAtomically(options.jsonFile, pulse::toJson(report).dump(2));
+        std::cerr << "report written to " << options.jsonFile << '\n';
+    }
+    return report.passed() ? pulse::exitcode::ok : pulse::exitcode::failure;
+}
+
+}  // namespace pulsectl

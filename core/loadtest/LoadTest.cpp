@@ -1,0 +1,152 @@
+#include "loadtest/LoadTest.hpp"
+
+#include "common/Logging.hpp"
+#include "engine/Engine.hpp"
+#include "engine/JsonExport.hpp"
+#include "etl/DemoSchema.hpp"
+#include "etl/EtlJobStore.hpp"
+#include "etl/EtlRunner.hpp"
+#include "loadtest/LoadTestCriteria.hpp"
+#include "loadtest/PhaseSampler.hpp"
+#include "workload/DashboardReaders.hpp"
+
+#include <thread>
+
+namespace pulse {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Puts USE_READ_REPLICA back as it was when the test started, on every way out.
+class FlagRestorer {
+public:
+    explicit FlagRestorer(FeatureFlags& flags) : m_flags(flags), m_initial(flags.useReadReplica()) {}
+    ~FlagRestorer()
+    {
+        if (m_flags.useReadReplica() != m_initial)
+            m_flags.setUseReadReplica(m_initial, "loadtest");
+    }
+    FlagRestorer(const FlagRestorer&) = delete;
+    FlagRestorer& operator=(const FlagRestorer&) = delete;
+
+private:
+    FeatureFlags& m_flags;
+    const bool m_initial;
+};
+
+EtlOutcome outcomeOf(const EtlProgress& progress, bool durationReached)
+{
+    EtlOutcome etl;
+    etl.jobId = progress.jobId;
+    etl.state = etlStateName(progress.state);
+    if (progress.state == EtlState::Cancelled && durationReached)
+        etl.state = "stopped at the duration";
+    etl.rows = progress.rowsThisRun;
+    etl.elapsed = progress.elapsed;
+    etl.rowsPerSecond = progress.elapsed.count() > 0
+                            ? static_cast<double>(progress.rowsThisRun) * 1000.0 / static_cast<double>(progress.elapsed.count())
+                            : 0.0;
+    etl.retries = progress.retries;
+    etl.error = progress.error;
+    return etl;
+}
+
+}  // namespace
+
+LoadTestReport LoadTest::run(const LoadTestSpec& spec, const Listener& listener, std::stop_token stop)
+{
+    spec.validate();
+    LoadTestReport report;
+    report.spec = spec;
+    report.startedAt = isoTime(std::chrono::system_clock::now());
+
+    {
+        auto lease = m_engine.primaryPool()->acquire();
+        DemoSchema::migrate(lease.connection());
+    }
+    m_engine.startMonitor();
+    FlagRestorer restore(m_engine.flags());
+
+    const bool replicas = m_engine.settings().replicaConfigured();
+    const int count = spec.compareSingleDatabase && replicas ? 2 : 1;
+    report.phases.push_back(runPhase(spec, replicas ? "with replica" : "single database", replicas, 1, count,
+                                     listener, stop));
+    if (count == 2 && !stop.stop_requested()) {
+        const auto jobId = report.phases.front().etl.jobId;
+        if (listener)
+            listener({.phase = "single database", .phaseIndex = 2, .phaseCount = count, .etl = {}, .dashboard = {},
+                      .message = "deleting the first phase's rows, so the comparison loads the same data"});
+        if (jobId > 0) {
+            auto lease = m_engine.primaryPool()->acquire();
+            EtlJobStore::deleteJob(lease.connection(), jobId);
+            // Dead rows would make the second phase's reads slower than the
+            // first's for reasons that have nothing to do with the replica.
+            for (const auto& table : DemoSchema::dataTables())
+                lease->exec("VACUUM ANALYZE " + table);
+        }
+        report.phases.push_back(runPhase(spec, "single database", false, 2, count, listener, stop));
+    }
+    report.stoppedEarly = stop.stop_requested();
+    report.criteria = LoadTestCriteria::evaluate(report.phases);
+    return report;
+}
+
+PhaseReport LoadTest::runPhase(const LoadTestSpec& spec, const std::string& name, bool useReadReplica, int index,
+                               int count, const Listener& listener, std::stop_token stop)
+{
+    m_engine.flags().setUseReadReplica(useReadReplica, "loadtest");
+    logger("loadtest")->info("phase {} of {}: {} (USE_READ_REPLICA {})", index, count, name,
+                             useReadReplica ? "on" : "off");
+
+    EtlJobSpec job;
+    job.totalRows = spec.effectiveRows();
+    job.chunkSize = spec.chunkSize;
+    job.rowsPerSecond = spec.rowsPerSecond;
+    job.seed = spec.seed;
+
+    PhaseSampler sampler(m_engine);
+    DashboardReaders readers(m_engine.router(), {.readers = spec.readers, .think = spec.think});
+    EtlRunner runner(m_engine.router(), m_engine.etlOptions());
+
+    const auto start = Clock::now();
+    sampler.start();
+    readers.start();
+    runner.start(job);
+
+    bool durationReached = false;
+    auto lastReport = Clock::time_point{};
+    for (;;) {
+        const auto progress = runner.wait(std::chrono::milliseconds(100));
+        if (isFinished(progress.state))
+            break;
+        if (stop.stop_requested()) {
+            runner.cancel();
+        } else if (spec.duration && Clock::now() - start >= *spec.duration) {
+            durationReached = true;
+            runner.cancel();
+        }
+        if (listener && Clock::now() - lastReport >= std::chrono::seconds(1)) {
+            lastReport = Clock::now();
+            listener({.phase = name, .phaseIndex = index, .phaseCount = count, .etl = progress,
+                      .dashboard = readers.snapshot(), .message = {}});
+        }
+    }
+    readers.stop();
+    sampler.stop();
+
+    PhaseReport phase;
+    phase.name = name;
+    phase.useReadReplica = useReadReplica;
+    phase.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    const auto final = runner.progress();
+    phase.etl = outcomeOf(final, durationReached);
+    phase.dashboard = readers.snapshot();
+    phase.pools = sampler.pools();
+    phase.lag = sampler.lag();
+    if (listener)
+        listener({.phase = name, .phaseIndex = index, .phaseCount = count, .etl = final,
+                  .dashboard = phase.dashboard, .message = "phase finished"});
+    return phase;
+}
+
+}  // namespace pulse
