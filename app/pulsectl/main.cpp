@@ -130,7 +130,7 @@ int main(int argc, char** argv)
     pulsectl::LoadTestOptions loadOptions;
     auto* loadtest = app.add_subcommand("loadtest", "ETL load + dashboard readers: the plan's success criteria, "
                                                     "with the replica and in single-database mode");
-    loadtest->add_option("--rows", loadOptions.rows, "ETL rows per phase (default 200000)");
+    loadtest->add_option("--rows", loadOptions.rows, "ETL rows per phase (default 1000000)");
     loadtest->add_option("--duration", loadOptions.durationSeconds, "longest phase in seconds");
     loadtest->add_option("--readers", loadOptions.readers, "dashboard readers (default DASHBOARD_READERS)");
     loadtest->add_option("--chunk", loadOptions.chunk, "ETL rows per transaction (default ETL_CHUNK_SIZE)");

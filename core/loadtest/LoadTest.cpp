@@ -65,6 +65,7 @@ LoadTestReport LoadTest::run(const LoadTestSpec& spec, const Listener& listener,
         DemoSchema::migrate(lease.connection());
     }
     m_engine.startMonitor();
+    waitForReplicas("with replica", 1, listener, stop);
     FlagRestorer restore(m_engine.flags());
 
     const bool replicas = m_engine.settings().replicaConfigured();
@@ -84,11 +85,62 @@ LoadTestReport LoadTest::run(const LoadTestSpec& spec, const Listener& listener,
             for (const auto& table : DemoSchema::dataTables())
                 lease->exec("VACUUM ANALYZE " + table);
         }
+        waitForReplicas("single database", 2, listener, stop);
         report.phases.push_back(runPhase(spec, "single database", false, 2, count, listener, stop));
     }
     report.stoppedEarly = stop.stop_requested();
     report.criteria = LoadTestCriteria::evaluate(report.phases);
     return report;
+}
+
+void LoadTest::awaitNextCycle()
+{
+    const auto before = m_engine.latestStatus();
+    const std::uint64_t cycle = before ? before->cycle : 0;
+    m_engine.refreshNow();
+    const auto deadline = Clock::now() + m_engine.settings().monitorInterval + std::chrono::seconds(2);
+    while (Clock::now() < deadline) {
+        if (const auto status = m_engine.latestStatus(); status && status->cycle > cycle)
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+void LoadTest::waitForReplicas(const std::string& phase, int index, const Listener& listener, std::stop_token stop)
+{
+    // Each phase starts from a replica that has replayed everything before it
+    // (the schema just created, the rows just deleted): otherwise the first
+    // page loads would fail on missing tables or measure catching up.
+    std::uint64_t target = 0;
+    {
+        auto lease = m_engine.primaryPool()->acquire();
+        target = std::stoull(lease->exec("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").text(0, 0));
+    }
+    const int count = m_engine.settings().replicaConfigured() ? 2 : 1;
+    const auto deadline = Clock::now() + kCatchUpWait;
+    for (const auto& replica : m_engine.settings().replicas()) {
+        const NodeHealth* health = m_engine.healthBoard().find(replica.name);
+        if (!health)
+            continue;
+        while (health->replayLsn.load(std::memory_order_acquire) < target) {
+            if (stop.stop_requested())
+                return;
+            if (const auto status = m_engine.latestStatus(); status && status->cycle > 0) {
+                const NodeStatus* node = status->node(replica.name);
+                if (node && !node->reachable)
+                    break;  // a down replica is measured as down, not waited for
+            }
+            if (Clock::now() >= deadline) {
+                if (listener)
+                    listener({.phase = phase, .phaseIndex = index, .phaseCount = count, .etl = {}, .dashboard = {},
+                              .message = replica.name + " has not caught up with the primary within " +
+                                         std::to_string(kCatchUpWait.count()) + " s; measuring it as it is"});
+                return;
+            }
+            m_engine.refreshNow();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
 }
 
 PhaseReport LoadTest::runPhase(const LoadTestSpec& spec, const std::string& name, bool useReadReplica, int index,
@@ -131,6 +183,9 @@ PhaseReport LoadTest::runPhase(const LoadTestSpec& spec, const std::string& name
                       .dashboard = readers.snapshot(), .message = {}});
         }
     }
+    // One more monitor cycle after the load, so even a load shorter than a
+    // cycle has its lag measured (the lag it caused shows after its commits).
+    awaitNextCycle();
     readers.stop();
     sampler.stop();
 

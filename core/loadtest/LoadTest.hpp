@@ -16,6 +16,7 @@
 #include "loadtest/LoadTestSpec.hpp"
 #include "workload/WorkloadStats.hpp"
 
+#include <chrono>
 #include <functional>
 #include <stop_token>
 #include <string>
@@ -45,6 +46,10 @@ public:
     LoadTestReport run(const LoadTestSpec& spec, const Listener& listener = {}, std::stop_token stop = {});
 
 private:
+    static constexpr std::chrono::seconds kCatchUpWait{15};
+
+    void awaitNextCycle();  // bounded: a cycle plus 2 s
+    void waitForReplicas(const std::string& phase, int index, const Listener& listener, std::stop_token stop);
     PhaseReport runPhase(const LoadTestSpec& spec, const std::string& name, bool useReadReplica, int index,
                          int count, const Listener& listener, std::stop_token stop);
 

@@ -25,7 +25,9 @@ struct LoadTestSpec {
     bool compareSingleDatabase = true;
 
     // Neither rows nor duration: this many rows.
-    static constexpr std::int64_t kDefaultRows = 200'000;
+    // Several seconds of loading per phase on a small machine: long enough
+    // for many page loads and monitor cycles.
+    static constexpr std::int64_t kDefaultRows = 1'000'000;
     std::int64_t effectiveRows() const;
 
     void validate() const;  // throws InvalidParameterError
