@@ -1,16 +1,21 @@
 #include "Interrupt.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <thread>
 
 namespace pulsectl {
 namespace {
 
-volatile std::sig_atomic_t g_interrupted = 0;
+// Read by worker threads too (a load test's stop watcher): a lock-free
+// atomic is both async-signal-safe and race-free, where a volatile
+// sig_atomic_t is only the former.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 extern "C" void onSignal(int)
 {
-    g_interrupted = 1;
+    g_interrupted.store(true, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -19,6 +24,9 @@ void installInterruptHandler()
 {
     struct sigaction action {};
     action.sa_handler = onSignal;
+    // The first signal asks for a clean stop; the handler then resets, so a
+    // second Ctrl+C ends the process at once (a long DELETE cannot be waited out).
+    action.sa_flags = SA_RESETHAND;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
@@ -26,7 +34,7 @@ void installInterruptHandler()
 
 bool interrupted()
 {
-    return g_interrupted != 0;
+    return g_interrupted.load(std::memory_order_relaxed);
 }
 
 bool sleepUnlessInterrupted(std::chrono::milliseconds duration)

@@ -1,7 +1,8 @@
 #pragma once
 // Ctrl+C for the long-running commands (status --watch, alerts --watch,
 // metrics --metrics-port): the first SIGINT/SIGTERM asks the loop to end so
-// the engine shuts down cleanly; waits are interruptible.
+// the engine shuts down cleanly; waits are interruptible. A second one ends
+// the process at once.
 #include <chrono>
 
 namespace pulsectl {

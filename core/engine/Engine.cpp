@@ -138,9 +138,15 @@ EtlOptions Engine::etlOptions() const
     options.retryWindow = m_settings.etlRetry;
     const double limit = m_settings.etlLagBrakeSeconds;
     if (limit > 0) {
-        options.brake = [this, limit]() -> std::optional<std::string> {
+        // A status older than a few cycles says nothing about the lag now: the
+        // brake then releases rather than holding the load on old news. An
+        // unknown lag (replica down or disconnected) does not hold it either:
+        // slowing the primary does not bring a replica back.
+        const auto stale = std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            5 * m_settings.monitorInterval + std::chrono::seconds(1));
+        options.brake = [this, limit, stale]() -> std::optional<std::string> {
             const auto status = latestStatus();
-            if (!status)
+            if (!status || std::chrono::system_clock::now() - status->time > stale)
                 return std::nullopt;
             for (const NodeStatus* replica : status->replicas()) {
                 const auto& r = replica->replication;

@@ -53,7 +53,8 @@ public:
 
     // Options for an EtlRunner on this engine's router: ETL_RETRY_SECONDS,
     // and the lag brake (ETL_LAG_BRAKE_SECONDS) judged from the monitor's
-    // latest status, so it needs startMonitor() to act.
+    // latest status, so it needs startMonitor() to act. The brake refers to
+    // this Engine: a runner given these options must not outlive it.
     EtlOptions etlOptions() const;
 
     // libpq parameters for a node, tagged "pulse/<node>" (purpose appended).

@@ -7,8 +7,13 @@
 #include <condition_variable>
 
 namespace pulse {
-PhaseSampler::PhaseSampler(Engine& engine, std::chrono::milliseconds interval) : m_engine(engine), m_interval(interval)
+PhaseSampler::PhaseSampler(Engine& engine, std::chrono::milliseconds poolInterval)
+    : m_engine(engine), m_poolInterval(poolInterval)
 {
+    for (const auto& replica : engine.settings().replicas()) {
+        m_replicaOrder.push_back(replica.name);
+        m_lag[replica.name];
+    }
 }
 
 PhaseSampler::~PhaseSampler()
@@ -26,16 +31,22 @@ void PhaseSampler::start()
         if (const auto status = m_engine.latestStatus())
             m_lastCycle = status->cycle;
     }
-    sample();
+    samplePools();
     m_thread = std::jthread([this](std::stop_token stop) {
         std::mutex waitMutex;
         std::condition_variable_any wake;
         std::unique_lock lock(waitMutex);
+        auto nextPools = std::chrono::steady_clock::now() + m_poolInterval;
         // wait_for returns early only when stop is requested.
         while (!stop.stop_requested()) {
-            wake.wait_for(lock, stop, m_interval, [] { return false; });
-            if (!stop.stop_requested())
-                sample();
+            wake.wait_for(lock, stop, kStatusPoll, [] { return false; });
+            if (stop.stop_requested())
+                break;
+            sampleLag();
+            if (std::chrono::steady_clock::now() >= nextPools) {
+                nextPools += m_poolInterval;
+                samplePools();
+            }
         }
     });
 }
@@ -46,13 +57,14 @@ void PhaseSampler::stop()
         return;
     m_thread.request_stop();
     m_thread.join();
-    sample();  // the state at the end belongs to the phase too
+    // The state at the end belongs to the phase too.
+    samplePools();
+    sampleLag();
 }
 
-void PhaseSampler::sample()
+void PhaseSampler::samplePools()
 {
     const auto pools = m_engine.poolStats();  // copies under each pool's lock; no network
-    const auto status = m_engine.latestStatus();
     std::lock_guard lock(m_mutex);
     for (const auto& p : pools) {
         auto [it, inserted] = m_pools.try_emplace(p.name);
@@ -69,13 +81,19 @@ void PhaseSampler::sample()
         s.peakWaiters = std::max(s.peakWaiters, p.waiters);
         s.timeoutsNow = p.timeouts;
     }
+}
+
+void PhaseSampler::sampleLag()
+{
+    const auto status = m_engine.latestStatus();
+    std::lock_guard lock(m_mutex);
     if (!status || status->cycle == m_lastCycle)
         return;  // lag changes only with a monitor cycle: one sample per cycle
     m_lastCycle = status->cycle;
     for (const NodeStatus* node : status->replicas()) {
-        auto [it, inserted] = m_lag.try_emplace(node->name);
-        if (inserted)
-            m_replicaOrder.push_back(node->name);
+        const auto it = m_lag.find(node->name);
+        if (it == m_lag.end())
+            continue;  // not a configured replica
         auto& s = it->second;
         const auto& r = node->replication;
         if (!r || !r->lagSeconds || !r->lagBytes) {

@@ -1,8 +1,11 @@
 #pragma once
 // Samples what the load test judges while a phase runs, on its own thread:
 // every pool's utilisation every 100 ms (a peak between two monitor cycles
-// must not be missed), and each replica's lag once per monitor cycle from
-// the engine's published status (the monitor must be running).
+// must not be missed), and each configured replica's lag once per monitor
+// cycle from the engine's published status (the monitor must be running).
+// The status is looked at every 20 ms: cycles are at least 50 ms apart
+// (MONITOR_INTERVAL_MS), so none is overwritten unseen. A replica with no
+// sample at all is still listed (samples 0): "not measured" is not "no lag".
 
 #include "loadtest/LoadTestReport.hpp"
 
@@ -19,7 +22,7 @@ class Engine;
 
 class PhaseSampler {
 public:
-    explicit PhaseSampler(Engine& engine, std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+    explicit PhaseSampler(Engine& engine, std::chrono::milliseconds poolInterval = std::chrono::milliseconds(100));
     ~PhaseSampler();  // stop()
     PhaseSampler(const PhaseSampler&) = delete;
     PhaseSampler& operator=(const PhaseSampler&) = delete;
@@ -46,10 +49,13 @@ private:
         std::vector<std::int64_t> bytes;
     };
 
-    void sample();
+    void samplePools();
+    void sampleLag();
+
+    static constexpr std::chrono::milliseconds kStatusPoll{20};
 
     Engine& m_engine;
-    const std::chrono::milliseconds m_interval;
+    const std::chrono::milliseconds m_poolInterval;
     mutable std::mutex m_mutex;
     std::map<std::string, PoolSamples> m_pools;
     std::vector<std::string> m_poolOrder;

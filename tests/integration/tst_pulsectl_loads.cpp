@@ -59,7 +59,8 @@ private:
     std::int64_t jobCount();
     pulse::EtlJobRecord job(std::int64_t id);
     std::map<std::string, std::int64_t> rowsOf(std::int64_t id);
-    // The id of the newest job once it has at least `rows` rows loaded.
+    // The id of the newest job once it has at least `rows` rows loaded; 0
+    // when no new job got that far within 20 s.
     std::int64_t waitForRunningJob(std::int64_t previousCount, std::int64_t rows);
 
     std::unique_ptr<pulse::Engine> m_engine;  // for looking at the database directly
@@ -106,7 +107,7 @@ std::map<std::string, std::int64_t> TestPulsectlLoads::rowsOf(std::int64_t id)
 std::int64_t TestPulsectlLoads::waitForRunningJob(std::int64_t previousCount, std::int64_t rows)
 {
     std::int64_t id = 0;
-    waitFor(
+    const bool reached = waitFor(
         [&] {
             auto lease = m_engine->primaryPool()->acquire();
             const auto jobs = pulse::EtlJobStore::list(lease.connection(), 100000);
@@ -116,7 +117,7 @@ std::int64_t TestPulsectlLoads::waitForRunningJob(std::int64_t previousCount, st
             return jobs.front().rowsLoaded >= rows;
         },
         20s);
-    return id;
+    return reached ? id : 0;
 }
 
 void TestPulsectlLoads::etlRunStatusAndCounts()

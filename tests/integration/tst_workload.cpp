@@ -423,6 +423,19 @@ void TestWorkload::readersStayOnReplicaWhileWriting()
         }
     });
 
+    // A failed QVERIFY returns early: the writer must still be stopped and
+    // joined then (a joinable std::thread's destructor ends the process).
+    struct JoinWriter {
+        std::atomic<bool>& stop;
+        std::thread& thread;
+        ~JoinWriter()
+        {
+            stop = true;
+            if (thread.joinable())
+                thread.join();
+        }
+    } joinWriter {stopWriter, writer};
+
     DashboardReaders readers(router, ReaderOptions {.readers = 3, .think = 20ms});
     readers.start();
     QVERIFY(readers.running());

@@ -115,9 +115,16 @@ void TestLoadTestCriteria::lagFailsWhenHighOrUnknown()
     QVERIFY(!c.pass);
     QVERIFY(c.measured.find("unknown in 2 of 20") != std::string::npos);
 
+    auto noCycle = goodPhase();
+    noCycle.lag[0] = {.replica = "replica"};  // configured, but no monitor cycle seen
+    const auto missing = named(LoadTestCriteria::evaluate({noCycle}), "Replication lag");
+    QVERIFY(!missing.pass);
+    QVERIFY(missing.measured.find("no monitor cycle") != std::string::npos);
+
     auto none = goodPhase();
-    none.lag.clear();
-    QVERIFY(!named(LoadTestCriteria::evaluate({none}), "Replication lag").pass);
+    none.lag.clear();  // no replica configured: nothing to judge
+    const auto single = named(LoadTestCriteria::evaluate({none}), "Replication lag");
+    QVERIFY(single.pass && single.informational);
 }
 
 void TestLoadTestCriteria::failedEtlFailsTheTest()
@@ -143,6 +150,12 @@ void TestLoadTestCriteria::comparisonShowsWhatTheReplicaBuys()
     QVERIFY(c.informational && c.pass);
     QVERIFY2(c.measured.find("with replica 0.20 s, single database 0.80 s (4.00x)") != std::string::npos,
              c.measured.c_str());
+
+    single.dashboard.pageLoad = {};
+    const auto empty = named(LoadTestCriteria::evaluate({goodPhase(), single}), "What the replica buys");
+    QVERIFY2(empty.measured.find("single database no page load completed") != std::string::npos &&
+                 empty.measured.find("x)") == std::string::npos,
+             empty.measured.c_str());
 }
 
 void TestLoadTestCriteria::reportJson()
