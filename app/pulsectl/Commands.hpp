@@ -39,6 +39,7 @@ struct EtlRunOptions {
     std::optional<int> rate;                // --rate (default ETL_MAX_ROWS_PER_SECOND)
     std::optional<std::uint64_t> seed;      // --seed
     std::optional<std::int64_t> resumeJob;  // --resume JOB
+    std::optional<int> connections;         // --connections (default ETL_CONNECTIONS)
 };
 int runEtlRun(const CliContext& context, const EtlRunOptions& options);
 int runEtlStatus(const CliContext& context, std::optional<std::int64_t> jobId);

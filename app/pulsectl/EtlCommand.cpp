@@ -33,7 +33,7 @@ std::string progressLine(const pulse::EtlProgress& p)
                                    pulse::etlStateName(p.state), p.rowsLoaded, p.totalRows, 100.0 * p.fraction(),
                                    p.chunksLoaded, p.rowsPerSecond, etaText(p));
     if (!p.currentTable.empty() && p.state == pulse::EtlState::Running)
-        line += "  table " + p.currentTable;
+        line += (p.currentTable.find(',') == std::string::npos ? "  table " : "  tables ") + p.currentTable;
     if (!p.detail.empty())
         line += "  (" + p.detail + ")";
     return line;
@@ -51,6 +51,7 @@ nlohmann::json toJson(const pulse::EtlProgress& p)
             {"rows_per_second", p.rowsPerSecond},
             {"elapsed_ms", p.elapsed.count()},
             {"retries", p.retries},
+            {"connections", p.connections},
             {"detail", p.detail},
             {"error", p.error}};
 }
@@ -100,6 +101,11 @@ int runEtlRun(const CliContext& context, const EtlRunOptions& options)
         spec.rowsPerSecond = settings.etlMaxRowsPerSecond;
     if (options.seed)
         spec.seed = *options.seed;
+    spec.connections = options.connections.value_or(settings.etlConnections);
+    if (spec.connections < 1 || spec.connections > pulse::EtlJobSpec::kMaxConnections)
+        throw pulse::InvalidParameterError("--connections must be from 1 to " +
+                                           std::to_string(pulse::EtlJobSpec::kMaxConnections) + " (got " +
+                                           std::to_string(spec.connections) + ")");
     if (options.rate && *options.rate < 1)
         throw pulse::InvalidParameterError("--rate must be at least 1 row per second (got " +
                                            std::to_string(*options.rate) + "); leave it out for no throttle");
@@ -112,7 +118,7 @@ int runEtlRun(const CliContext& context, const EtlRunOptions& options)
     installInterruptHandler();
     pulse::EtlRunner runner(engine.router(), engine.etlOptions());
     if (options.resumeJob)
-        runner.resume(*options.resumeJob, options.rate);
+        runner.resume(*options.resumeJob, options.rate, spec.connections);
     else
         runner.start(spec);
 

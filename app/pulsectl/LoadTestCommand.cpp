@@ -74,6 +74,7 @@ int runLoadTest(const CliContext& context, const LoadTestOptions& options)
         spec.duration = std::chrono::seconds(*options.durationSeconds);
     spec.readers = options.readers.value_or(settings.dashboardReaders);
     spec.chunkSize = options.chunk.value_or(settings.etlChunkSize);
+    spec.connections = settings.etlConnections;
     if (options.rate)
         spec.rowsPerSecond = *options.rate;
     else if (settings.etlMaxRowsPerSecond > 0)

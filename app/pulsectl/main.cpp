@@ -109,6 +109,8 @@ int main(int argc, char** argv)
     etlRun->add_option("--rate", etlOptions.rate, "throttle in rows per second (default ETL_MAX_ROWS_PER_SECOND)");
     etlRun->add_option("--seed", etlOptions.seed, "generator seed: the same seed loads the same records");
     etlRun->add_option("--resume", etlOptions.resumeJob, "continue job JOB from its checkpoint");
+    etlRun->add_option("--connections", etlOptions.connections,
+                       "connections loading in parallel, one table each at a time (1..8, default ETL_CONNECTIONS)");
     etlRun->add_flag("--json", context.json, "machine-readable result (no progress lines)");
     std::optional<std::int64_t> etlJob;
     auto* etlStatus = etl->add_subcommand("status", "recent jobs, or one job with its checkpoints per table");

@@ -174,6 +174,10 @@ const SettingDefinition kDefinitions[]{
      .meaning = "how long a load whose connection broke keeps reconnecting before it fails (it resumes from its "
                 "checkpoint)",
      .minimum = 0, .maximum = 3600, .allowFraction = true},
+    {.key = "ETL_CONNECTIONS", .type = SettingType::Integer, .defaultValue = "2", .group = kLoads,
+     .meaning = "connections an ETL load uses in parallel, each loading one table at a time (the server's work "
+                "per chunk then runs in parallel backends)",
+     .minimum = 1, .maximum = 8},
     {.key = "DASHBOARD_READERS", .type = SettingType::Integer, .defaultValue = "4", .group = kLoads,
      .meaning = "concurrent dashboard readers of `pulsectl dashboard` and the load test", .minimum = 1,
      .maximum = 256},

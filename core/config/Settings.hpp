@@ -91,6 +91,7 @@ struct Settings {
     int etlMaxRowsPerSecond = 0;                          // ETL_MAX_ROWS_PER_SECOND (0: no throttle)
     double etlLagBrakeSeconds = 0;                        // ETL_LAG_BRAKE_SECONDS (0: no brake)
     std::chrono::milliseconds etlRetry{60'000};           // ETL_RETRY_SECONDS
+    int etlConnections = 2;                               // ETL_CONNECTIONS
     int dashboardReaders = 4;                             // DASHBOARD_READERS
     std::chrono::milliseconds dashboardThink{200};        // DASHBOARD_THINK_MS
 

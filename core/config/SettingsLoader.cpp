@@ -460,6 +460,7 @@ private:
         s.etlMaxRowsPerSecond = integer("ETL_MAX_ROWS_PER_SECOND");
         s.etlLagBrakeSeconds = static_cast<double>(number("ETL_LAG_BRAKE_SECONDS")) / 1000.0;
         s.etlRetry = milliseconds(number("ETL_RETRY_SECONDS"));
+        s.etlConnections = integer("ETL_CONNECTIONS");
         s.dashboardReaders = integer("DASHBOARD_READERS");
         s.dashboardThink = milliseconds(number("DASHBOARD_THINK_MS"));
 

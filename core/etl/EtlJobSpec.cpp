@@ -21,6 +21,9 @@ void EtlJobSpec::validate() const
     if (rowsPerSecond && *rowsPerSecond < 1)
         throw InvalidParameterError("rate must be at least 1 row per second (got " +
                                     std::to_string(*rowsPerSecond) + "); leave it out for no throttle");
+    if (connections < 1 || connections > kMaxConnections)
+        throw InvalidParameterError("connections must be from 1 to " + std::to_string(kMaxConnections) + " (got " +
+                                    std::to_string(connections) + ")");
     if (periodDays < 1 || periodDays > 3650)
         throw InvalidParameterError("period must be from 1 to 3650 days (got " + std::to_string(periodDays) + ")");
     for (const auto& table : tables)

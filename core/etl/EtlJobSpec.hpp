@@ -18,6 +18,11 @@ struct EtlJobSpec {
     int periodDays = 90;               // timestamps spread over the last N days
     // Only these tables (empty: all of DemoSchema::dataTables()).
     std::vector<std::string> tables;
+    // Connections loading in parallel, one table each at a time (ETL_CONNECTIONS).
+    // Not recorded with the job: a resume may use another count.
+    int connections = 2;
+
+    static constexpr int kMaxConnections = 8;
 
     void validate() const;  // throws InvalidParameterError
 };

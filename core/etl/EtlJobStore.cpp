@@ -11,9 +11,16 @@
 namespace pulse {
 namespace {
 
+// rows_loaded and updated_at come from the checkpoints: the loader's workers
+// write only those per chunk (the job row would be a lock they all queue on),
+// so the sum is the exact count at any moment, also of a job whose process
+// died. etl_jobs.rows_loaded itself is written at the end of each run.
 constexpr const char* kJobColumns =
     "id, seed, total_rows, chunk_size, rows_per_second, period_days, period_end::text, status, cancel_requested,"
-    " rows_loaded, coalesce(error, ''), created_at::text, updated_at::text, coalesce(finished_at::text, '')";
+    " (SELECT coalesce(sum(c.rows_done), 0) FROM etl_checkpoints c WHERE c.job_id = etl_jobs.id)::bigint,"
+    " coalesce(error, ''), created_at::text,"
+    " greatest(updated_at, (SELECT max(c.updated_at) FROM etl_checkpoints c WHERE c.job_id = etl_jobs.id))::text,"
+    " coalesce(finished_at::text, '')";
 
 bool schemaExists(PgConnection& connection)
 {

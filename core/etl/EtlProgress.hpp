@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pulse {
 
@@ -33,14 +34,16 @@ struct EtlProgress {
     std::int64_t chunksLoaded = 0;   // committed chunks, resumed ones included
     int chunkSize = 0;
     std::optional<int> rowsPerSecondLimit;
-    std::string currentTable;
+    std::string currentTable;        // the tables being loaded, one per connection ("commits, reviews")
     double rowsPerSecond = 0;        // over the last few seconds
     std::optional<std::chrono::seconds> eta;  // none while unknown (no rate yet, paused)
     std::chrono::milliseconds elapsed{0};     // since this run started, pauses included
     int retries = 0;                 // reconnections after a broken connection
     std::string detail;              // why braking / retrying / failed, in words
     std::string error;               // last error when Failed
-    int backendPid = 0;              // server pid of the loading connection (0: none yet)
+    int backendPid = 0;              // server pid of a loading connection (0: none yet)
+    std::vector<int> backendPids;    // server pids of every loading connection
+    int connections = 0;             // connections loading in parallel (EtlJobSpec::connections)
 
     double fraction() const
     {

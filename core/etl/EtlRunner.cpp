@@ -94,21 +94,27 @@ void EtlRunner::start(EtlJobSpec spec)
     initial.totalRows = spec.totalRows;
     initial.chunkSize = spec.chunkSize;
     initial.rowsPerSecondLimit = spec.rowsPerSecond;
+    initial.connections = spec.connections;
     m_impl->launch(std::move(initial), [spec](ChunkedLoader& loader) { return loader.runNew(spec); });
 }
 
-void EtlRunner::resume(std::int64_t jobId, std::optional<int> rowsPerSecond)
+void EtlRunner::resume(std::int64_t jobId, std::optional<int> rowsPerSecond, int connections)
 {
     if (jobId < 1)
         throw InvalidParameterError("job id must be 1 or more (got " + std::to_string(jobId) + ")");
     if (rowsPerSecond && *rowsPerSecond < 1)
         throw InvalidParameterError("rate must be at least 1 row per second (got " + std::to_string(*rowsPerSecond) +
                                     "); leave it out to keep the job's own");
+    if (connections < 1 || connections > EtlJobSpec::kMaxConnections)
+        throw InvalidParameterError("connections must be from 1 to " + std::to_string(EtlJobSpec::kMaxConnections) +
+                                    " (got " + std::to_string(connections) + ")");
     EtlProgress initial;
     initial.state = EtlState::Starting;
     initial.jobId = jobId;
-    m_impl->launch(std::move(initial),
-                   [jobId, rowsPerSecond](ChunkedLoader& loader) { return loader.runResume(jobId, rowsPerSecond); });
+    initial.connections = connections;
+    m_impl->launch(std::move(initial), [jobId, rowsPerSecond, connections](ChunkedLoader& loader) {
+        return loader.runResume(jobId, rowsPerSecond, connections);
+    });
 }
 
 void EtlRunner::pause()

@@ -3,9 +3,10 @@
 // router's etl session profile on the primary.
 //
 // Each chunk is one transaction: COPY FROM STDIN of the chunk's rows, then its
-// checkpoint (etl_checkpoints) and the job's row count (etl_jobs) in the same
-// transaction, so a chunk is loaded and recorded together or not at all. When
-// the connection breaks (backend terminated, primary restarted) the runner
+// table's checkpoint (etl_checkpoints) in the same transaction, so a chunk is
+// loaded and recorded together or not at all. EtlJobSpec::connections
+// connections load in parallel, each table by one of them at a time. When a
+// connection breaks (backend terminated, primary restarted) its loader
 // reconnects for up to ETL_RETRY_SECONDS and resumes from the checkpoint it
 // reads back from the database: no row lost, none duplicated.
 //
@@ -49,8 +50,10 @@ public:
     void start(EtlJobSpec spec);
     // Continues job `jobId` from its checkpoint with its own recorded spec
     // (a missing job is reported through progress(): Failed, with why).
-    // `rowsPerSecond` replaces the recorded throttle when given.
-    void resume(std::int64_t jobId, std::optional<int> rowsPerSecond = std::nullopt);
+    // `rowsPerSecond` replaces the recorded throttle when given; `connections`
+    // (1..EtlJobSpec::kMaxConnections) is this run's parallelism.
+    void resume(std::int64_t jobId, std::optional<int> rowsPerSecond = std::nullopt,
+                int connections = EtlJobSpec{}.connections);
 
     void pause();    // after the current chunk commits
     void unpause();

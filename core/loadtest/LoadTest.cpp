@@ -155,6 +155,7 @@ PhaseReport LoadTest::runPhase(const LoadTestSpec& spec, const std::string& name
     job.chunkSize = spec.chunkSize;
     job.rowsPerSecond = spec.rowsPerSecond;
     job.seed = spec.seed;
+    job.connections = spec.connections;
 
     PhaseSampler sampler(m_engine);
     DashboardReaders readers(m_engine.router(), {.readers = spec.readers, .think = spec.think});

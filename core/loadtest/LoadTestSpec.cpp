@@ -38,6 +38,7 @@ void LoadTestSpec::validate() const
     etl.chunkSize = chunkSize;
     etl.rowsPerSecond = rowsPerSecond;
     etl.seed = seed;
+    etl.connections = connections;
     etl.validate();
 }
 

@@ -19,6 +19,7 @@ struct LoadTestSpec {
     std::optional<std::chrono::seconds> duration;  // longest phase
     int chunkSize = 1000;                          // ETL_CHUNK_SIZE
     std::optional<int> rowsPerSecond;              // ETL throttle; none = full speed
+    int connections = 2;                           // ETL_CONNECTIONS: the load's parallel connections
     int readers = 4;                               // DASHBOARD_READERS
     std::chrono::milliseconds think{200};          // DASHBOARD_THINK_MS
     std::uint64_t seed = 42;

@@ -88,6 +88,7 @@ std::string fieldText(const Settings& s, std::string_view key)
     if (key == "ETL_MAX_ROWS_PER_SECOND") return std::to_string(s.etlMaxRowsPerSecond);
     if (key == "ETL_LAG_BRAKE_SECONDS") return std::to_string(std::lround(s.etlLagBrakeSeconds * 1000));
     if (key == "ETL_RETRY_SECONDS") return count(s.etlRetry);
+    if (key == "ETL_CONNECTIONS") return std::to_string(s.etlConnections);
     if (key == "DASHBOARD_READERS") return std::to_string(s.dashboardReaders);
     if (key == "DASHBOARD_THINK_MS") return count(s.dashboardThink);
     return "<no field for " + std::string(key) + ">";
@@ -168,6 +169,7 @@ const std::vector<TypedCase>& typedCases()
         {"throttle", "ETL_MAX_ROWS_PER_SECOND", "2500", "2500"},
         {"lag brake", "ETL_LAG_BRAKE_SECONDS", "1.5", "1500"},
         {"etl retry", "ETL_RETRY_SECONDS", "10", "10000"},
+        {"etl connections", "ETL_CONNECTIONS", "4", "4"},
         {"readers", "DASHBOARD_READERS", "16", "16"},
         {"think time", "DASHBOARD_THINK_MS", "0", "0"},
     };
@@ -271,7 +273,7 @@ void TestSettings::catalogueIsComplete()
         QVERIFY(index >= groupIndex);
         groupIndex = index;
     }
-    QCOMPARE(keys.size(), std::size_t(46));
+    QCOMPARE(keys.size(), std::size_t(47));
     QVERIFY(SettingCatalog::find("NOT_A_SETTING") == nullptr);
     QVERIFY(SettingCatalog::find("POSTGRES_PASSWORD")->secret());
     QCOMPARE(qb(SettingCatalog::find("DB_POOL_SIZE")->expectedForm()), QByteArray("an integer from 1 to 1000"));
