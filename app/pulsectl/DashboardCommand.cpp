@@ -50,10 +50,11 @@ int runDashboard(const CliContext& context, const DashboardOptions& options)
     if (options.duration.count() < 1)
         throw pulse::InvalidParameterError("--duration must be at least 1 second");
     const auto resolved = context.resolve();
-    pulse::Engine engine(resolved.settings);
     pulse::ReaderOptions readerOptions{.readers = options.readers.value_or(resolved.settings.dashboardReaders),
                                        .think = options.thinkMs ? std::chrono::milliseconds(*options.thinkMs)
                                                                 : resolved.settings.dashboardThink};
+    readerOptions.validate();  // before anything connects
+    pulse::Engine engine(resolved.settings);
     engine.startMonitor();  // breakers and lag gates steer the readers like an application's
     installInterruptHandler();
     pulse::DashboardReaders readers(engine.router(), readerOptions);
@@ -75,10 +76,10 @@ int runDashboard(const CliContext& context, const DashboardOptions& options)
     engine.stopMonitor();
     const auto stats = readers.snapshot();
     if (context.json)
-        std::cout << pulse::toJson(stats).dump(2) << '\n';
+        std::cout << pulse::toJson(stats).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     else
         printWorkload(std::cout, stats);
-    return stats.failedPageLoads == 0 && stats.pageLoads > 0 ? pulse::exitcode::ok : pulse::exitcode::failure;
+    return stats.failedPageLoads == 0 && stats.pageLoads > 0 ? pulse::exitcode::ok : pulse::exitcode::notPassed;
 }
 
 }  // namespace pulsectl

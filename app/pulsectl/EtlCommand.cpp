@@ -102,15 +102,9 @@ int runEtlRun(const CliContext& context, const EtlRunOptions& options)
     if (options.seed)
         spec.seed = *options.seed;
     spec.connections = options.connections.value_or(settings.etlConnections);
-    if (spec.connections < 1 || spec.connections > pulse::EtlJobSpec::kMaxConnections)
-        throw pulse::InvalidParameterError("--connections must be from 1 to " +
-                                           std::to_string(pulse::EtlJobSpec::kMaxConnections) + " (got " +
-                                           std::to_string(spec.connections) + ")");
-    if (options.rate && *options.rate < 1)
-        throw pulse::InvalidParameterError("--rate must be at least 1 row per second (got " +
-                                           std::to_string(*options.rate) + "); leave it out for no throttle");
-    if (!options.resumeJob)
-        spec.validate();
+    // A resumed job keeps its recorded rows, chunk and seed; what is given
+    // here (rate, connections) is checked the same way either way.
+    spec.validate();
 
     pulse::Engine engine(settings);
     if (settings.etlLagBrakeSeconds > 0)
@@ -141,14 +135,12 @@ int runEtlRun(const CliContext& context, const EtlRunOptions& options)
     }
 
     if (context.json) {
-        std::cout << toJson(progress).dump(2) << '\n';
+        std::cout << toJson(progress).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {
         std::cout << progressLine(progress) << '\n';
         std::cout << fmt::format("{} rows in {:.1f} s ({:.0f} rows/s){}\n", progress.rowsThisRun,
                                  static_cast<double>(progress.elapsed.count()) / 1000.0,
-                                 progress.elapsed.count() > 0 ? static_cast<double>(progress.rowsThisRun) * 1000.0 /
-                                                                    static_cast<double>(progress.elapsed.count())
-                                                              : 0.0,
+                                 progress.averageRowsPerSecond(),
                                  progress.retries > 0 ? fmt::format(", {} reconnections", progress.retries) : "");
     }
     switch (progress.state) {
@@ -157,9 +149,22 @@ int runEtlRun(const CliContext& context, const EtlRunOptions& options)
     case pulse::EtlState::Cancelled:
         std::cerr << "job " << progress.jobId << " cancelled; continue it with: pulsectl etl run --resume "
                   << progress.jobId << '\n';
-        return pulse::exitcode::failure;
+        return pulse::exitcode::notPassed;
     default:
-        std::cerr << "pulsectl: job " << progress.jobId << " failed: " << progress.error << '\n';
+        break;
+    }
+    std::cerr << "pulsectl: " << (progress.jobId > 0 ? "job " + std::to_string(progress.jobId) + " failed: " : "")
+              << progress.error << '\n';
+    switch (progress.errorKind) {
+    case pulse::EtlErrorKind::InvalidParameter:
+        return pulse::exitcode::usage;  // e.g. no such job: there is nothing to resume
+    case pulse::EtlErrorKind::Connection:
+        std::cerr << "continue it from its checkpoint once the primary answers: pulsectl etl run --resume "
+                  << progress.jobId << '\n';
+        return pulse::exitcode::unreachable;
+    case pulse::EtlErrorKind::Sql:
+        return pulse::exitcode::sql;
+    default:
         if (progress.jobId > 0)
             std::cerr << "continue it from its checkpoint with: pulsectl etl run --resume " << progress.jobId << '\n';
         return pulse::exitcode::failure;
@@ -170,9 +175,10 @@ int runEtlStatus(const CliContext& context, std::optional<std::int64_t> jobId)
 {
     const auto resolved = context.resolve();
     pulse::Engine engine(resolved.settings);
-    auto lease = engine.primaryPool()->acquire();
+    // The admin profile bounds every statement (a frozen primary must not hang this).
+    auto session = engine.router().adminSession();
     if (jobId) {
-        const auto job = pulse::EtlJobStore::find(lease.connection(), *jobId);
+        const auto job = pulse::EtlJobStore::find(session.connection(), *jobId);
         if (context.json) {
             std::cout << toJson(job).dump(2) << '\n';
             return pulse::exitcode::ok;
@@ -193,7 +199,7 @@ int runEtlStatus(const CliContext& context, std::optional<std::int64_t> jobId)
         table.print(std::cout);
         return pulse::exitcode::ok;
     }
-    const auto jobs = pulse::EtlJobStore::list(lease.connection());
+    const auto jobs = pulse::EtlJobStore::list(session.connection());
     if (context.json) {
         auto list = nlohmann::json::array();
         for (const auto& job : jobs)
@@ -218,9 +224,10 @@ int runEtlCancel(const CliContext& context, std::int64_t jobId)
 {
     const auto resolved = context.resolve();
     pulse::Engine engine(resolved.settings);
-    auto lease = engine.primaryPool()->acquire();
-    pulse::EtlJobStore::requestCancel(lease.connection(), jobId);
-    const auto job = pulse::EtlJobStore::find(lease.connection(), jobId);
+    // The admin profile bounds every statement (a frozen primary must not hang this).
+    auto session = engine.router().adminSession();
+    pulse::EtlJobStore::requestCancel(session.connection(), jobId);
+    const auto job = pulse::EtlJobStore::find(session.connection(), jobId);
     if (job.status == "cancelled")
         std::cout << "job " << jobId << " cancelled at " << job.rowsLoaded << " of " << job.totalRows
                   << " rows; continue it with: pulsectl etl run --resume " << jobId << '\n';

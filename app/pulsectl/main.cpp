@@ -29,7 +29,9 @@ Exit codes:
   5  pool_timeout reached waiting for a connection
   6  replica read refused: replica unavailable and REPLICA_FALLBACK_ENABLED is off
   7  the server reported an SQL error
-  8  the sandbox could not be created, found or controlled)";
+  8  the sandbox could not be created, found or controlled
+  9  ran, but did not pass: a load test criterion not met, an ETL job cancelled,
+     a dashboard page load failed)";
 
 int fail(int code, const std::string& message)
 {

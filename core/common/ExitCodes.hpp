@@ -12,4 +12,6 @@ inline constexpr int poolTimeout = 5;        // pool_timeout reached waiting for
 inline constexpr int replicaUnavailable = 6; // replica read refused: fallback disabled
 inline constexpr int sql = 7;                // the server reported an SQL error
 inline constexpr int sandbox = 8;            // sandbox could not be created or controlled
+inline constexpr int notPassed = 9;          // ran, but the result is a failure: a load test criterion not met,
+                                             // an ETL job cancelled, a dashboard page load failed
 }  // namespace pulse::exitcode

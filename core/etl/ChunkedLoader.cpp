@@ -96,7 +96,7 @@ EtlProgress ChunkedLoader::runNew(const EtlJobSpec& spec)
         // Nothing to resume: the job row does not exist (or its creation was
         // rolled back with the transaction).
         m_jobId = 0;
-        return finishFailed(std::string("could not create the ETL job: ") + e.what());
+        return finishFailed(std::string("could not create the ETL job: ") + e.what(), etlErrorKindOf(e));
     }
     m_progress.jobId = m_jobId;
     m_plan.emplace(spec);
@@ -133,18 +133,18 @@ EtlProgress ChunkedLoader::loadWithRetries()
             break;
         } catch (const InvalidParameterError& e) {
             closeSession();
-            return finishFailed(e.what());
+            return finishFailed(e.what(), EtlErrorKind::InvalidParameter);
         } catch (const std::exception& e) {
             closeSession();
             // SQL errors are not transient: retrying would fail the same way.
             if (!transient(e))
-                return finishFailed(e.what());
+                return finishFailed(e.what(), etlErrorKindOf(e));
             reason = e.what();
         }
         std::string failure;
         if (!backOff(outage, reason, failure)) {
             if (!failure.empty())
-                return finishFailed(failure);
+                return finishFailed(failure, EtlErrorKind::Connection);
             // Cancelled while the database was away: record it if it is back.
             try {
                 if (m_jobId) {
@@ -323,12 +323,12 @@ EtlProgress ChunkedLoader::supervise()
                 } catch (const std::exception& e) {
                     closeSession();
                     if (!transient(e)) {
-                        state.fail(e.what());
+                        state.fail(e.what(), etlErrorKindOf(e));
                         continue;
                     }
                     std::string failure;
                     if (!backOff(outage, e.what(), failure) && !failure.empty())
-                        state.fail(failure);
+                        state.fail(failure, EtlErrorKind::Connection);
                 }
             }
         }  // the threads join here
@@ -337,15 +337,16 @@ EtlProgress ChunkedLoader::supervise()
     // The end, recorded once, by the coordinator only.
     const std::string rows = std::to_string(state.committedRows());
     if (const auto failure = state.failure())
-        return finishFailed(*failure);
+        return finishFailed(*failure, state.failureKind());
     if (state.allTablesDone()) {
         if (!m_wasCompleted) {
             try {
                 recordEnd("status = 'completed', finished_at = now()");
             } catch (const std::exception& e) {
                 return finishFailed("every row is loaded, but the job could not be marked completed: " +
-                                    std::string(e.what()) + "; resume job " + std::to_string(m_jobId) +
-                                    " to record it");
+                                        std::string(e.what()) + "; resume job " + std::to_string(m_jobId) +
+                                        " to record it",
+                                    etlErrorKindOf(e));
             }
         }
         state.setJobState(EtlState::Completed, "loaded " + rows + " rows");
@@ -363,7 +364,8 @@ EtlProgress ChunkedLoader::supervise()
         return state.snapshot();
     }
     return finishFailed("the load stopped with rows left to load (resume job " + std::to_string(m_jobId) +
-                        " to continue)");
+                            " to continue)",
+                        EtlErrorKind::Other);
 }
 
 void ChunkedLoader::pollJob()
@@ -404,7 +406,7 @@ void ChunkedLoader::recordEnd(const std::string& assignments)
 
 // ---- progress -------------------------------------------------------------
 
-EtlProgress ChunkedLoader::finishFailed(const std::string& error)
+EtlProgress ChunkedLoader::finishFailed(const std::string& error, EtlErrorKind kind)
 {
     logger("etl")->error("job {}: {}", m_jobId, error);
     if (m_jobId && m_plan) {
@@ -431,10 +433,11 @@ EtlProgress ChunkedLoader::finishFailed(const std::string& error)
         }
     }
     if (m_state) {
-        m_state->setJobState(EtlState::Failed, error, error);
+        m_state->setJobState(EtlState::Failed, error, error, kind);
         return m_state->snapshot();
     }
     m_progress.error = error;
+    m_progress.errorKind = kind;
     m_progress.backendPid = 0;
     setState(EtlState::Failed, error);
     return m_progress;

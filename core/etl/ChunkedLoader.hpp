@@ -90,7 +90,7 @@ private:
     // reconnecting within the retry window; throws what the last try threw.
     void recordEnd(const std::string& assignments);
 
-    EtlProgress finishFailed(const std::string& error);
+    EtlProgress finishFailed(const std::string& error, EtlErrorKind kind);
     void setState(EtlState state, std::string detail = {});
 
     Router& m_router;

@@ -133,15 +133,23 @@ bool EtlLoadState::cancelRequested() const
     return m_cancelRequested;
 }
 
-void EtlLoadState::fail(const std::string& error)
+void EtlLoadState::fail(const std::string& error, EtlErrorKind kind)
 {
     {
         std::lock_guard lock(m_mutex);
-        if (!m_failure)
+        if (!m_failure) {
             m_failure = error;
+            m_failureKind = kind;
+        }
     }
     // Wakes every throttle, pause, brake and backoff wait of the other workers.
     m_control.cancel();
+}
+
+EtlErrorKind EtlLoadState::failureKind() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_failureKind;
 }
 
 std::optional<std::string> EtlLoadState::failure() const
@@ -219,14 +227,16 @@ bool EtlLoadState::waitWorkersFinished(Clock::time_point until)
     return m_finished.wait_until(lock, until, [this] { return m_running <= 0; });
 }
 
-void EtlLoadState::setJobState(EtlState state, std::string detail, std::string error)
+void EtlLoadState::setJobState(EtlState state, std::string detail, std::string error, EtlErrorKind kind)
 {
     std::lock_guard lock(m_mutex);
     m_jobState = state;
     m_progress.state = state;
     m_progress.detail = std::move(detail);
-    if (!error.empty())
+    if (!error.empty()) {
         m_progress.error = std::move(error);
+        m_progress.errorKind = kind;
+    }
     if (isFinished(state)) {
         m_progress.backendPid = 0;
         m_progress.backendPids.clear();

@@ -70,8 +70,9 @@ public:
     bool cancelRequested() const;
     // A worker gave up: the first error is kept; every wait of every worker
     // ends (the LoadControl is stopped too) and each stops after its chunk.
-    void fail(const std::string& error);
+    void fail(const std::string& error, EtlErrorKind kind = EtlErrorKind::Other);
     std::optional<std::string> failure() const;
+    EtlErrorKind failureKind() const;
     // Cancelled (here or from another process), or failed: stop after the chunk.
     bool stopping() const;
     // The lag brake, asked by one worker at a time (the callback need not be
@@ -87,7 +88,8 @@ public:
     // Waits until every worker has finished, or `until`; true when they have.
     bool waitWorkersFinished(Clock::time_point until);
     // A job-level state (Starting, Completed, Cancelled, Failed), published at once.
-    void setJobState(EtlState state, std::string detail = {}, std::string error = {});
+    void setJobState(EtlState state, std::string detail = {}, std::string error = {},
+                     EtlErrorKind kind = EtlErrorKind::None);
     EtlProgress snapshot() const;
 
 private:
@@ -115,6 +117,7 @@ private:
     int m_running = 0;  // workers not finished
     bool m_cancelRequested = false;
     std::optional<std::string> m_failure;
+    EtlErrorKind m_failureKind = EtlErrorKind::None;
     std::optional<EtlState> m_jobState;  // set: overrides the workers' aggregate
 
     EtlProgress m_progress;

@@ -1,5 +1,7 @@
 #include "etl/EtlProgress.hpp"
 
+#include "common/Errors.hpp"
+
 namespace pulse {
 
 const char* etlStateName(EtlState state)
@@ -16,6 +18,17 @@ const char* etlStateName(EtlState state)
     case EtlState::Failed: return "failed";
     }
     return "unknown";
+}
+
+EtlErrorKind etlErrorKindOf(const std::exception& error)
+{
+    if (dynamic_cast<const InvalidParameterError*>(&error))
+        return EtlErrorKind::InvalidParameter;
+    if (dynamic_cast<const ConnectionError*>(&error) || dynamic_cast<const PoolTimeoutError*>(&error))
+        return EtlErrorKind::Connection;
+    if (dynamic_cast<const SqlError*>(&error))
+        return EtlErrorKind::Sql;
+    return EtlErrorKind::Other;
 }
 
 bool isFinished(EtlState state)

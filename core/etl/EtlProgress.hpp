@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,17 @@ enum class EtlState {
 const char* etlStateName(EtlState state);
 bool isFinished(EtlState state);  // Completed, Cancelled or Failed
 
+// What kind of error failed a load, so a CLI can answer with the documented
+// exit code (bad parameter, unreachable node, SQL error) and the right hint.
+enum class EtlErrorKind {
+    None,
+    InvalidParameter,  // e.g. no such job: nothing to resume
+    Connection,        // the primary was not back within the retry window
+    Sql,               // the server refused (a duplicate key, a constraint)
+    Other,
+};
+EtlErrorKind etlErrorKindOf(const std::exception& error);
+
 struct EtlProgress {
     EtlState state = EtlState::Idle;
     std::int64_t jobId = 0;          // 0 until the job row exists
@@ -41,9 +53,17 @@ struct EtlProgress {
     int retries = 0;                 // reconnections after a broken connection
     std::string detail;              // why braking / retrying / failed, in words
     std::string error;               // last error when Failed
+    EtlErrorKind errorKind = EtlErrorKind::None;
     int backendPid = 0;              // server pid of a loading connection (0: none yet)
     std::vector<int> backendPids;    // server pids of every loading connection
     int connections = 0;             // connections loading in parallel (EtlJobSpec::connections)
+
+    // rowsThisRun over elapsed: the run's average (rowsPerSecond is recent).
+    double averageRowsPerSecond() const
+    {
+        return elapsed.count() > 0 ? static_cast<double>(rowsThisRun) * 1000.0 / static_cast<double>(elapsed.count())
+                                   : 0.0;
+    }
 
     double fraction() const
     {

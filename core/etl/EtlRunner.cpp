@@ -63,6 +63,7 @@ struct EtlRunner::Impl {
                 final = progress;
                 final.state = EtlState::Failed;
                 final.error = e.what();
+                final.errorKind = etlErrorKindOf(e);
                 final.detail = e.what();
                 publish(final);
             }

@@ -40,7 +40,7 @@ void EtlWorker::run() noexcept
     try {
         runWithRetries();
     } catch (const std::exception& e) {
-        m_context.state.fail(e.what());
+        m_context.state.fail(e.what(), etlErrorKindOf(e));
     } catch (...) {
         m_context.state.fail("ETL worker failed with an unknown error");
     }
@@ -74,7 +74,7 @@ void EtlWorker::runWithRetries()
             // SQL errors (a duplicate key included) are not transient:
             // retrying would fail the same way, or hide a real bug.
             state.setWorkerPid(m_index, 0);
-            state.fail(e.what());
+            state.fail(e.what(), etlErrorKindOf(e));
             return;
         }
 
@@ -93,7 +93,8 @@ void EtlWorker::runWithRetries()
         if (down >= m_context.retryWindow) {
             state.fail("connection lost and not back within the retry window of " +
                        secondsText(m_context.retryWindow) + ": " + reason + "; resume job " +
-                       std::to_string(m_context.jobId) + " to continue");
+                       std::to_string(m_context.jobId) + " to continue",
+                       EtlErrorKind::Connection);
             return;
         }
         ++attempt;

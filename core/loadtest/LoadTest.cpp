@@ -43,9 +43,7 @@ EtlOutcome outcomeOf(const EtlProgress& progress, bool durationReached)
         etl.state = "stopped at the duration";
     etl.rows = progress.rowsThisRun;
     etl.elapsed = progress.elapsed;
-    etl.rowsPerSecond = progress.elapsed.count() > 0
-                            ? static_cast<double>(progress.rowsThisRun) * 1000.0 / static_cast<double>(progress.elapsed.count())
-                            : 0.0;
+    etl.rowsPerSecond = progress.averageRowsPerSecond();
     etl.retries = progress.retries;
     etl.error = progress.error;
     return etl;
@@ -61,36 +59,52 @@ LoadTestReport LoadTest::run(const LoadTestSpec& spec, const Listener& listener,
     report.startedAt = isoTime(std::chrono::system_clock::now());
 
     {
-        auto lease = m_engine.primaryPool()->acquire();
-        DemoSchema::migrate(lease.connection());
+        // Through a profile, so the statement timeout and client deadline are set.
+        auto session = m_engine.router().adminSession();
+        DemoSchema::migrate(session.connection());
     }
     m_engine.startMonitor();
-    waitForReplicas("with replica", 1, listener, stop);
     FlagRestorer restore(m_engine.flags());
 
     const bool replicas = m_engine.settings().replicaConfigured();
     const int count = spec.compareSingleDatabase && replicas ? 2 : 1;
-    report.phases.push_back(runPhase(spec, replicas ? "with replica" : "single database", replicas, 1, count,
-                                     listener, stop));
-    if (count == 2 && !stop.stop_requested()) {
-        const auto jobId = report.phases.front().etl.jobId;
-        if (listener)
-            listener({.phase = "single database", .phaseIndex = 2, .phaseCount = count, .etl = {}, .dashboard = {},
-                      .message = "deleting the first phase's rows, so the comparison loads the same data"});
-        if (jobId > 0) {
-            auto lease = m_engine.primaryPool()->acquire();
-            EtlJobStore::deleteJob(lease.connection(), jobId);
-            // Dead rows would make the second phase's reads slower than the
-            // first's for reasons that have nothing to do with the replica.
-            for (const auto& table : DemoSchema::dataTables())
-                lease->exec("VACUUM ANALYZE " + table);
+    // A step that fails after the first phase must not throw away what was
+    // measured: the error goes into the report, which then does not pass.
+    try {
+        waitForReplicas("with replica", 1, count, listener, stop);
+        if (!stop.stop_requested())
+            report.phases.push_back(runPhase(spec, replicas ? "with replica" : "single database", replicas, 1, count,
+                                             listener, stop));
+        if (count == 2 && !stop.stop_requested()) {
+            prepareComparison(report.phases.front().etl.jobId, count, listener);
+            waitForReplicas("single database", 2, count, listener, stop);
+            if (!stop.stop_requested())
+                report.phases.push_back(runPhase(spec, "single database", false, 2, count, listener, stop));
         }
-        waitForReplicas("single database", 2, listener, stop);
-        report.phases.push_back(runPhase(spec, "single database", false, 2, count, listener, stop));
+    } catch (const std::exception& e) {
+        report.error = e.what();
+        logger("loadtest")->error("{}", report.error);
     }
     report.stoppedEarly = stop.stop_requested();
     report.criteria = LoadTestCriteria::evaluate(report.phases);
     return report;
+}
+
+void LoadTest::prepareComparison(std::int64_t firstJob, int count, const Listener& listener)
+{
+    if (listener)
+        listener({.phase = "single database", .phaseIndex = 2, .phaseCount = count, .etl = {}, .dashboard = {},
+                  .message = "deleting the first phase's rows, so the comparison loads the same data"});
+    if (firstJob <= 0)
+        return;
+    // The etl profile: deleting a million rows and vacuuming takes longer
+    // than an admin statement may.
+    auto session = m_engine.router().etlSession();
+    EtlJobStore::deleteJob(session.connection(), firstJob);
+    // Dead rows would make the second phase's reads slower than the first's
+    // for reasons that have nothing to do with the replica.
+    for (const auto& table : DemoSchema::dataTables())
+        session.connection().exec("VACUUM ANALYZE " + table);
 }
 
 void LoadTest::awaitNextCycle()
@@ -106,17 +120,17 @@ void LoadTest::awaitNextCycle()
     }
 }
 
-void LoadTest::waitForReplicas(const std::string& phase, int index, const Listener& listener, std::stop_token stop)
+void LoadTest::waitForReplicas(const std::string& phase, int index, int count, const Listener& listener,
+                               std::stop_token stop)
 {
     // Each phase starts from a replica that has replayed everything before it
     // (the schema just created, the rows just deleted): otherwise the first
     // page loads would fail on missing tables or measure catching up.
     std::uint64_t target = 0;
     {
-        auto lease = m_engine.primaryPool()->acquire();
-        target = std::stoull(lease->exec("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").text(0, 0));
+        auto session = m_engine.router().adminSession();
+        target = std::stoull(session.connection().exec("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").text(0, 0));
     }
-    const int count = m_engine.settings().replicaConfigured() ? 2 : 1;
     const auto deadline = Clock::now() + kCatchUpWait;
     for (const auto& replica : m_engine.settings().replicas()) {
         const NodeHealth* health = m_engine.healthBoard().find(replica.name);
@@ -184,10 +198,11 @@ PhaseReport LoadTest::runPhase(const LoadTestSpec& spec, const std::string& name
                       .dashboard = readers.snapshot(), .message = {}});
         }
     }
-    // One more monitor cycle after the load, so even a load shorter than a
-    // cycle has its lag measured (the lag it caused shows after its commits).
-    awaitNextCycle();
+    // The readers measure "during ETL": they stop with the load. One more
+    // monitor cycle follows, so even a load shorter than a cycle has its lag
+    // measured (the lag it caused shows after its commits).
     readers.stop();
+    awaitNextCycle();
     sampler.stop();
 
     PhaseReport phase;

@@ -17,6 +17,7 @@
 #include "workload/WorkloadStats.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <stop_token>
 #include <string>
@@ -49,7 +50,10 @@ private:
     static constexpr std::chrono::seconds kCatchUpWait{15};
 
     void awaitNextCycle();  // bounded: a cycle plus 2 s
-    void waitForReplicas(const std::string& phase, int index, const Listener& listener, std::stop_token stop);
+    void waitForReplicas(const std::string& phase, int index, int count, const Listener& listener,
+                         std::stop_token stop);
+    // Deletes the first phase's rows (and vacuums) so the comparison loads the same data.
+    void prepareComparison(std::int64_t firstJob, int count, const Listener& listener);
     PhaseReport runPhase(const LoadTestSpec& spec, const std::string& name, bool useReadReplica, int index,
                          int count, const Listener& listener, std::stop_token stop);
 

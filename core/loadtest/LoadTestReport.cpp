@@ -6,7 +6,7 @@ namespace pulse {
 
 bool LoadTestReport::passed() const
 {
-    return !criteria.empty() && !stoppedEarly &&
+    return !criteria.empty() && !stoppedEarly && error.empty() &&
            std::all_of(criteria.begin(), criteria.end(), [](const Criterion& c) { return c.pass; });
 }
 
@@ -100,7 +100,8 @@ nlohmann::json toJson(const LoadTestReport& report)
                             {"pass", c.pass},
                             {"informational", c.informational}});
     return {{"started_at", report.startedAt}, {"spec", specJson},         {"phases", phases},
-            {"criteria", criteria},           {"passed", report.passed()}, {"stopped_early", report.stoppedEarly}};
+            {"criteria", criteria},           {"passed", report.passed()}, {"stopped_early", report.stoppedEarly},
+            {"error", report.error}};
 }
 
 }  // namespace pulse

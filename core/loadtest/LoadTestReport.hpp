@@ -72,6 +72,7 @@ struct LoadTestReport {
     std::vector<PhaseReport> phases;  // "with replica" first
     std::vector<Criterion> criteria;
     bool stoppedEarly = false;        // interrupted (Ctrl+C): figures cover what ran
+    std::string error;                // a step failed: figures cover what ran before it
 
     bool passed() const;
 };

@@ -2,6 +2,7 @@
 
 #include "common/Errors.hpp"
 #include "etl/EtlJobSpec.hpp"
+#include "workload/DashboardReaders.hpp"
 
 #include <string>
 
@@ -29,10 +30,7 @@ void LoadTestSpec::validate() const
     if (duration && (duration->count() < 1 || duration->count() > 24 * 3600))
         throw InvalidParameterError("duration must be from 1 to 86400 seconds (got " +
                                     std::to_string(duration->count()) + ")");
-    if (readers < 1 || readers > 256)
-        throw InvalidParameterError("readers must be from 1 to 256 (got " + std::to_string(readers) + ")");
-    if (think.count() < 0)
-        throw InvalidParameterError("think time must be 0 ms or more");
+    ReaderOptions{.readers = readers, .think = think}.validate();
     EtlJobSpec etl;  // the ETL side says what it accepts, in its own words
     etl.totalRows = effectiveRows();
     etl.chunkSize = chunkSize;

@@ -17,6 +17,13 @@
 namespace pulse {
 namespace {
 
+// The limits of DASHBOARD_READERS and DASHBOARD_THINK_MS (core/config/SettingCatalog.cpp).
+constexpr int kMaxReaders = 256;
+constexpr long kMaxThinkMs = 60'000;
+
+}  // namespace
+namespace {
+
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kRecentErrors = 10; // for the whole workload
@@ -155,15 +162,20 @@ DashboardReaders::~DashboardReaders()
     stop();
 }
 
+void ReaderOptions::validate() const
+{
+    if (readers < 1 || readers > kMaxReaders)
+        throw InvalidParameterError("readers must be from 1 to " + std::to_string(kMaxReaders) +
+                                    " (--readers or DASHBOARD_READERS; got " + std::to_string(readers) + ")");
+    if (think.count() < 0 || think.count() > kMaxThinkMs)
+        throw InvalidParameterError("think time must be from 0 to " + std::to_string(kMaxThinkMs) +
+                                    " ms (--think or DASHBOARD_THINK_MS; got " + std::to_string(think.count()) + ")");
+}
+
 void DashboardReaders::start()
 {
     const ReaderOptions& options = m_impl->options;
-    if (options.readers < 1)
-        throw InvalidParameterError(
-            "dashboard readers: DASHBOARD_READERS must be at least 1, got " + std::to_string(options.readers));
-    if (options.think.count() < 0)
-        throw InvalidParameterError(
-            "dashboard readers: DASHBOARD_THINK_MS must be 0 or more, got " + std::to_string(options.think.count()));
+    options.validate();
     if (m_impl->running.load())
         throw Error("dashboard readers: already running; stop() them first");
     {

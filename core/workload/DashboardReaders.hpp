@@ -39,6 +39,11 @@ struct ReaderOptions {
     // own panels (and a test a panel that fails on purpose). The braces keep
     // designated initializers that omit it free of -Wmissing-field-initializers.
     std::vector<DashboardQuery> queries{};
+
+    // The one check of readers and think time, for every caller (the CLI
+    // before it connects, the load test, start()); the limits are those of
+    // DASHBOARD_READERS and DASHBOARD_THINK_MS. Throws InvalidParameterError.
+    void validate() const;
 };
 
 class DashboardReaders {
