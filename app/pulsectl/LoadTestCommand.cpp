@@ -7,6 +7,7 @@
 
 #include "common/Errors.hpp"
 #include "common/ExitCodes.hpp"
+#include "common/FileWrites.hpp"
 #include "engine/Engine.hpp"
 #include "loadtest/LoadTest.hpp"
 
@@ -16,12 +17,7 @@
 #include <iostream>
 #include <thread>
 
-#include <fcntl.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 
 namespace pulsectl {
 namespace {
@@ -39,38 +35,6 @@ void checkWritable(const std::filesystem::path& file)
                                            " is not writable");
     if (std::filesystem::is_directory(file))
         throw pulse::InvalidParameterError("--json " + file.string() + " is a directory; give a file name");
-}
-
-// A unique temporary file next to the target (so rename() stays on one file
-// system and two runs cannot clobber each other), flushed to disk, then
-// renamed over the target; removed on every failure.
-void writeAtomically(const std::filesystem::path& file, const std::string& text)
-{
-    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    std::string temp = (dir / ("." + file.filename().string() + ".XXXXXX")).string();
-    const int fd = ::mkstemp(temp.data());
-    if (fd < 0)
-        throw pulse::Error("could not create a temporary file next to " + file.string() + ": " +
-                           std::strerror(errno));
-    const std::string content = text + '\n';
-    std::size_t written = 0;
-    bool ok = true;
-    while (ok && written < content.size()) {
-        const auto n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        if (ok)
-            written += static_cast<std::size_t>(n);
-    }
-    const int error = ok ? 0 : errno;
-    ok = ok && ::fsync(fd) == 0;
-    ::close(fd);
-    if (ok && ::rename(temp.c_str(), file.c_str()) == 0)
-        return;
-    const int cause = error ? error : errno;
-    ::unlink(temp.c_str());
-    throw pulse::Error("could not write " + file.string() + ": " + std::strerror(cause));
 }
 
 std::string progressLine(const pulse::LoadTestProgress& p)
@@ -141,7 +105,8 @@ int runLoadTest(const CliContext& context, const LoadTestOptions& options)
         std::cout << "stopped by an error: " << report.error << "\nthe figures cover what ran before it; the test does not pass\n";
     if (!options.jsonFile.empty()) {
         // Server messages in the report may not be UTF-8: replace, never lose the report.
-        writeAtomically(options.jsonFile, pulse::toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+        pulse::writeFileAtomically(
+            options.jsonFile, pulse::toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         std::cerr << "report written to " << options.jsonFile << '\n';
     }
     std::cout << (report.passed() ? "PASSED" : "NOT PASSED") << '\n';

@@ -1,6 +1,7 @@
 #include "topology/PrivateFiles.hpp"
 
 #include "common/Errors.hpp"
+#include "common/FileWrites.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -22,18 +23,10 @@ void PrivateFiles::write(const fs::path& path, const std::string& content, const
     bool ok = ::fchmod(fd, 0600) == 0;
     if (ok && owner)
         ok = ::fchown(fd, owner->uid(), owner->gid()) == 0;
-    std::size_t done = 0;
-    while (ok && done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        if (ok)
-            done += static_cast<std::size_t>(n);
-    }
-    const int error = errno;
-    ok = (::close(fd) == 0) && ok;
-    if (!ok)
+    int error = ok ? writeAll(fd, content) : errno;
+    if (::close(fd) != 0 && error == 0)
+        error = errno;
+    if (error != 0)
         throw SandboxError("cannot write " + path.string() + ": " + std::strerror(error));
 }
 
