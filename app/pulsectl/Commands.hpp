@@ -65,6 +65,7 @@ struct LoadTestOptions {
     std::optional<int> rate;            // --rate
     std::optional<int> thinkMs;         // --think
     bool noCompare = false;             // --no-compare
+    bool keep = false;                  // --keep
     std::string jsonFile;               // --json FILE
 };
 int runLoadTest(const CliContext& context, const LoadTestOptions& options);

@@ -68,6 +68,7 @@ int runLoadTest(const CliContext& context, const LoadTestOptions& options)
         spec.rowsPerSecond = settings.etlMaxRowsPerSecond;
     spec.think = options.thinkMs ? std::chrono::milliseconds(*options.thinkMs) : settings.dashboardThink;
     spec.compareSingleDatabase = !options.noCompare;
+    spec.keepRows = options.keep;
     spec.validate();
     if (!options.jsonFile.empty())
         checkWritable(options.jsonFile);

@@ -141,6 +141,7 @@ int main(int argc, char** argv)
     loadtest->add_option("--rate", loadOptions.rate, "ETL throttle in rows per second");
     loadtest->add_option("--think", loadOptions.thinkMs, "ms between page loads (default DASHBOARD_THINK_MS)");
     loadtest->add_flag("--no-compare", loadOptions.noCompare, "skip the single-database comparison phase");
+    loadtest->add_flag("--keep", loadOptions.keep, "keep the last phase's rows (default: deleted afterwards)");
     loadtest->add_option("--json", loadOptions.jsonFile, "also write the report as JSON to FILE");
 
     try {

@@ -76,10 +76,23 @@ LoadTestReport LoadTest::run(const LoadTestSpec& spec, const Listener& listener,
             report.phases.push_back(runPhase(spec, replicas ? "with replica" : "single database", replicas, 1, count,
                                              listener, stop));
         if (count == 2 && !stop.stop_requested()) {
-            prepareComparison(report.phases.front().etl.jobId, count, listener);
+            if (listener)
+                listener({.phase = "single database", .phaseIndex = 2, .phaseCount = count, .etl = {},
+                          .dashboard = {},
+                          .message = "deleting the first phase's rows, so the comparison loads the same data"});
+            removeRows(report.phases.front().etl.jobId);
             waitForReplicas("single database", 2, count, listener, stop);
             if (!stop.stop_requested())
                 report.phases.push_back(runPhase(spec, "single database", false, 2, count, listener, stop));
+        }
+        // Leave the database as the test found it, so runs stay comparable
+        // (each would otherwise add its rows, and the dashboards slow down).
+        if (!spec.keepRows && !report.phases.empty()) {
+            const auto& last = report.phases.back();
+            if (listener)
+                listener({.phase = last.name, .phaseIndex = count, .phaseCount = count, .etl = {}, .dashboard = {},
+                          .message = "deleting the load's rows (--keep keeps them)"});
+            removeRows(last.etl.jobId);
         }
     } catch (const std::exception& e) {
         report.error = e.what();
@@ -90,18 +103,15 @@ LoadTestReport LoadTest::run(const LoadTestSpec& spec, const Listener& listener,
     return report;
 }
 
-void LoadTest::prepareComparison(std::int64_t firstJob, int count, const Listener& listener)
+void LoadTest::removeRows(std::int64_t job)
 {
-    if (listener)
-        listener({.phase = "single database", .phaseIndex = 2, .phaseCount = count, .etl = {}, .dashboard = {},
-                  .message = "deleting the first phase's rows, so the comparison loads the same data"});
-    if (firstJob <= 0)
+    if (job <= 0)
         return;
     // The etl profile: deleting a million rows and vacuuming takes longer
     // than an admin statement may.
     auto session = m_engine.router().etlSession();
-    EtlJobStore::deleteJob(session.connection(), firstJob);
-    // Dead rows would make the second phase's reads slower than the first's
+    EtlJobStore::deleteJob(session.connection(), job);
+    // Dead rows would make the next phase's reads slower than the first's
     // for reasons that have nothing to do with the replica.
     for (const auto& table : DemoSchema::dataTables())
         session.connection().exec("VACUUM ANALYZE " + table);

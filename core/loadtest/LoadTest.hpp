@@ -52,8 +52,9 @@ private:
     void awaitNextCycle();  // bounded: a cycle plus 2 s
     void waitForReplicas(const std::string& phase, int index, int count, const Listener& listener,
                          std::stop_token stop);
-    // Deletes the first phase's rows (and vacuums) so the comparison loads the same data.
-    void prepareComparison(std::int64_t firstJob, int count, const Listener& listener);
+    // Deletes a phase's rows and vacuums the tables: before the comparison
+    // (so it loads the same data) and at the end (unless spec.keepRows).
+    void removeRows(std::int64_t job);
     PhaseReport runPhase(const LoadTestSpec& spec, const std::string& name, bool useReadReplica, int index,
                          int count, const Listener& listener, std::stop_token stop);
 

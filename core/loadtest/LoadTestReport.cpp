@@ -88,7 +88,8 @@ nlohmann::json toJson(const LoadTestReport& report)
                             {"readers", spec.readers},
                             {"think_ms", spec.think.count()},
                             {"seed", spec.seed},
-                            {"compare_single_database", spec.compareSingleDatabase}};
+                            {"compare_single_database", spec.compareSingleDatabase},
+                            {"keep_rows", spec.keepRows}};
     auto phases = nlohmann::json::array();
     for (const auto& p : report.phases)
         phases.push_back(toJson(p));

@@ -24,6 +24,7 @@ struct LoadTestSpec {
     std::chrono::milliseconds think{200};          // DASHBOARD_THINK_MS
     std::uint64_t seed = 42;
     bool compareSingleDatabase = true;
+    bool keepRows = false;  // keep the last phase's rows (default: the database is left as found)
 
     // Neither rows nor duration: this many rows.
     // Several seconds of loading per phase on a small machine: long enough

@@ -65,7 +65,7 @@ void TestLoadTestCriteria::allPassOnAGoodPhase()
     for (const auto& c : report.criteria)
         QVERIFY2(c.pass, (c.name + ": " + c.measured).c_str());
     QVERIFY(report.passed());
-    QVERIFY(named(report.criteria, "Dashboard").measured.find("p95 0.20 s, max 0.40 s") != std::string::npos);
+    QVERIFY(named(report.criteria, "Dashboard").measured.find("p95 0.200 s, max 0.400 s") != std::string::npos);
     QVERIFY(named(report.criteria, "Replication lag").measured.find("879 kB") != std::string::npos);
 
     report.stoppedEarly = true;  // interrupted: the figures are partial
@@ -148,7 +148,7 @@ void TestLoadTestCriteria::comparisonShowsWhatTheReplicaBuys()
     QCOMPARE(criteria.size(), std::size_t(5));
     const auto c = named(criteria, "What the replica buys");
     QVERIFY(c.informational && c.pass);
-    QVERIFY2(c.measured.find("with replica 0.20 s, single database 0.80 s (4.00x)") != std::string::npos,
+    QVERIFY2(c.measured.find("with replica 0.200 s, single database 0.800 s (4.00x)") != std::string::npos,
              c.measured.c_str());
 
     single.dashboard.pageLoad = {};
