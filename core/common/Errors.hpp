@@ -101,4 +101,22 @@ public:
     using Error::Error;
 };
 
+// A node action (stop, kill, promote, pause_replay, ...) was refused or
+// failed. what() is "<action> on the <node>: <reason>" followed by
+// "\nFix: <fix>" when a fix is known; the parts stay available for a journal.
+class NodeActionError : public Error {
+public:
+    NodeActionError(std::string node, std::string action, std::string reason, std::string fix);
+    const std::string& node() const noexcept { return m_node; }
+    const std::string& action() const noexcept { return m_action; }  // "stop", "pause_replay", ...
+    const std::string& reason() const noexcept { return m_reason; }
+    const std::string& fix() const noexcept { return m_fix; }
+
+private:
+    std::string m_node;
+    std::string m_action;
+    std::string m_reason;
+    std::string m_fix;
+};
+
 }  // namespace pulse

@@ -1,5 +1,7 @@
 #include "config/SettingCatalog.hpp"
 
+#include "common/EditDistance.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -18,9 +20,11 @@ constexpr std::string_view kMonitoring = "Monitoring";
 constexpr std::string_view kLagRouting = "Routing that follows the topology";
 constexpr std::string_view kAlerts = "Alerts";
 constexpr std::string_view kLoads = "ETL loads and dashboard readers";
+constexpr std::string_view kDrills = "Drills";
 
-constexpr std::array<std::string_view, 10> kGroups{kPrimary,  kReplica,    kPrimaryPool, kReplicaPool, kRouting,
-                                                   kTimeouts, kMonitoring, kLagRouting,  kAlerts,      kLoads};
+constexpr std::array<std::string_view, 11> kGroups{kPrimary,    kReplica,    kPrimaryPool, kReplicaPool,
+                                                   kRouting,    kTimeouts,   kMonitoring,  kLagRouting,
+                                                   kAlerts,     kLoads,      kDrills};
 
 // Upper bounds: generous sanity limits that catch a unit mistake (ms written
 // where seconds are meant) without second-guessing an operator. Statement
@@ -184,6 +188,15 @@ const SettingDefinition kDefinitions[]{
     {.key = "DASHBOARD_THINK_MS", .type = SettingType::Integer, .defaultValue = "200", .group = kLoads,
      .meaning = "pause of each dashboard reader between two page loads", .minimum = 0, .maximum = 60'000,
      .unit = "milliseconds"},
+
+    // Drills. The commands themselves are the open-ended family
+    // DRILL_COMMAND_<ACTION>_<NODE> (see DrillCommandKey.hpp), not listed here.
+    {.key = "DRILL_ALLOW_DESTRUCTIVE", .type = SettingType::Bool, .defaultValue = "false", .group = kDrills,
+     .meaning = "allow destructive drill actions (stop, kill, freeze, promote, restart) on a topology that is not "
+                "the sandbox; each also needs its DRILL_COMMAND_<ACTION>_<NODE> and the run's confirmation (--yes)"},
+    {.key = "DRILL_COMMAND_TIMEOUT_SECONDS", .type = SettingType::Seconds, .defaultValue = "60", .group = kDrills,
+     .meaning = "longest run of one DRILL_COMMAND_* shell command; it is killed (with what it started) after this",
+     .minimum = 1, .maximum = 3600, .allowFraction = true},
 };
 
 std::string upper(std::string_view s)
@@ -194,22 +207,6 @@ std::string upper(std::string_view s)
     return out;
 }
 
-std::size_t editDistance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
 
 }  // namespace
 

@@ -2,7 +2,9 @@
 // The list of every configuration key Pulse understands, in display order
 // (grouped). Keys outside this list are ignored in .env files and the
 // environment (they hold other applications' keys too) but refused on the
-// command line.
+// command line. One family of keys is open-ended and not listed:
+// DRILL_COMMAND_<ACTION>_<NODE> (DrillCommandKey.hpp); Pulse owns that
+// prefix, so a malformed key in it is an error in every source.
 
 #include "config/SettingDefinition.hpp"
 
@@ -20,7 +22,8 @@ public:
     static std::span<const SettingDefinition> all() noexcept;
 
     // Display groups in order: Primary, Replica, Pool (primary), Pool (replica),
-    // Routing flags, Timeouts.
+    // Routing flags, Timeouts, Monitoring, Routing that follows the topology,
+    // Alerts, ETL loads and dashboard readers, Drills.
     static std::span<const std::string_view> groups() noexcept;
 
     // nullptr for an unknown key. Keys are case-sensitive, like the environment.

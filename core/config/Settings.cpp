@@ -1,5 +1,6 @@
 #include "config/Settings.hpp"
 
+#include "common/MaskedCommand.hpp"
 #include "config/HostList.hpp"
 #include "config/SettingCatalog.hpp"
 
@@ -22,11 +23,24 @@ std::vector<ReplicaEndpoint> Settings::replicas() const
     return out;
 }
 
+std::optional<std::string> Settings::drillCommand(NodeAction action, const std::string& node) const
+{
+    const auto it = drillCommands.find(DrillCommandKey{action, node});
+    if (it == drillCommands.end() || it->second.empty())
+        return std::nullopt;
+    return it->second;
+}
+
 std::optional<std::string> Settings::displayValue(const std::string& key) const
 {
     const SettingDefinition* definition = SettingCatalog::find(key);
-    if (definition == nullptr)
+    if (definition == nullptr) {
+        // Operator-written commands: not secrets, but one may hold a password inline.
+        const auto it = resolved.find(key);
+        if (DrillCommandKey::hasPrefix(key) && it != resolved.end())
+            return maskCommandSecrets(it->second.value);
         return std::nullopt;
+    }
 
     // A Settings built by hand (tests, defaults) has no `resolved` entries:
     // it then shows the catalogue default rather than nothing.

@@ -3,6 +3,7 @@
 // SettingsLoader, which refuses an invalid configuration as a whole
 // (ConfigError listing every problem), so a Settings value is always valid.
 
+#include "config/DrillCommandKey.hpp"
 #include "config/SettingSource.hpp"
 
 #include <chrono>
@@ -95,14 +96,25 @@ struct Settings {
     int dashboardReaders = 4;                             // DASHBOARD_READERS
     std::chrono::milliseconds dashboardThink{200};        // DASHBOARD_THINK_MS
 
-    // Every known key -> effective value and source.
+    // Drills
+    bool drillAllowDestructive = false;                   // DRILL_ALLOW_DESTRUCTIVE
+    std::chrono::milliseconds drillCommandTimeout{60'000};// DRILL_COMMAND_TIMEOUT_SECONDS
+    // DRILL_COMMAND_<ACTION>_<NODE>: the shell command per action and node;
+    // an empty value is no command (so a higher layer can remove one).
+    std::map<DrillCommandKey, std::string> drillCommands;
+
+    // Every known key -> effective value and source; also every
+    // DRILL_COMMAND_* key that was set (non-empty or not).
     std::map<std::string, ResolvedSetting> resolved;
 
     bool replicaConfigured() const { return !replicas().empty(); }
     // POSTGRES_REPLICA_HOSTS when set, else POSTGRES_REPLICA_HOST/PORT (empty host: none).
     std::vector<ReplicaEndpoint> replicas() const;
+    // The command configured for `action` on `node`; std::nullopt when none.
+    std::optional<std::string> drillCommand(NodeAction action, const std::string& node) const;
     // The value as it may be shown to a person: secrets become "********"
-    // (or "(not set)" when empty). Unknown key -> std::nullopt.
+    // (or "(not set)" when empty); a DRILL_COMMAND_* value is shown with
+    // inline passwords masked (maskCommandSecrets). Unknown key -> std::nullopt.
     std::optional<std::string> displayValue(const std::string& key) const;
 };
 

@@ -1,8 +1,10 @@
 #include "config/SettingsLoader.hpp"
 
 #include "common/Errors.hpp"
+#include "common/MaskedCommand.hpp"
 #include "common/Trimmed.hpp"
 #include "config/DotEnvParser.hpp"
+#include "config/DrillCommandKey.hpp"
 #include "config/HostList.hpp"
 #include "config/SettingCatalog.hpp"
 
@@ -52,6 +54,14 @@ struct Parsed {
     std::int64_t number = 0;
     bool flag = false;
 };
+
+std::string upper(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return out;
+}
 
 std::string lower(std::string_view s)
 {
@@ -287,9 +297,15 @@ private:
         }
         for (const auto& entry : result.entries) {
             // Other applications' keys share the file: ignored, not errors.
+            // DRILL_COMMAND_* is ours: checked.
             const auto* definition = SettingCatalog::find(entry.key);
-            if (definition == nullptr)
+            if (definition == nullptr) {
+                if (DrillCommandKey::hasPrefix(entry.key))
+                    applyCommand(entry.key, entry.value,
+                                 SettingSource{SourceKind::File, path.string() + ":" + std::to_string(entry.line)},
+                                 entry.line);
                 continue;
+            }
             m_candidates[definition->key] =
                 Candidate{entry.value, SettingSource{SourceKind::File, path.string() + ":" + std::to_string(entry.line)},
                           entry.line};
@@ -312,6 +328,28 @@ private:
                 m_candidates[definition.key] =
                     Candidate{it->second, SettingSource{SourceKind::Environment, "environment"}, 0};
         }
+        for (const auto& [key, value] : m_options.environment) {
+            if (DrillCommandKey::hasPrefix(key) && SettingCatalog::find(key) == nullptr)
+                applyCommand(key, value, SettingSource{SourceKind::Environment, "environment"}, 0);
+        }
+    }
+
+    // One DRILL_COMMAND_<ACTION>_<NODE>: a malformed key is reported in every
+    // source (the prefix is ours, so it is a typo, not another program's key).
+    void applyCommand(const std::string& key, const std::string& value, const SettingSource& source, int line)
+    {
+        std::string problem;
+        if (!DrillCommandKey::parse(key, problem)) {
+            ConfigIssue issue;
+            issue.key = key;
+            issue.value = maskCommandSecrets(value);
+            issue.expected = "DRILL_COMMAND_<ACTION>_<NODE>";
+            issue.location = source.describe();
+            issue.message = issue.location + ": " + key + ": " + problem;
+            addIssue(source.kind, line, std::move(issue));
+            return;
+        }
+        m_commands[key] = Candidate{value, source, line};
     }
 
     void applyCommandLine()
@@ -322,11 +360,18 @@ private:
                 continue;
             }
             const auto* definition = SettingCatalog::find(key);
+            if (definition == nullptr && DrillCommandKey::hasPrefix(key)) {
+                applyCommand(key, value, SettingSource{SourceKind::CommandLine, "--set"}, 0);
+                continue;
+            }
             if (definition == nullptr) {
                 // The value is not repeated: the key is unknown, so whether it
                 // is a secret (a misspelt password key) cannot be told.
                 std::string text = "unknown setting " + key;
-                if (const auto suggestion = SettingCatalog::closestKey(key))
+                std::string ignored;
+                if (DrillCommandKey::hasPrefix(upper(key)) && DrillCommandKey::parse(upper(key), ignored))
+                    text += "; did you mean " + upper(key) + "?";
+                else if (const auto suggestion = SettingCatalog::closestKey(key))
                     text += "; did you mean " + *suggestion + "?";
                 text += " (`pulsectl config` lists every setting)";
                 addIssue(SourceKind::CommandLine, "--set", key, "a known setting", text);
@@ -464,6 +509,16 @@ private:
         s.dashboardReaders = integer("DASHBOARD_READERS");
         s.dashboardThink = milliseconds(number("DASHBOARD_THINK_MS"));
 
+        s.drillAllowDestructive = flag("DRILL_ALLOW_DESTRUCTIVE");
+        s.drillCommandTimeout = milliseconds(number("DRILL_COMMAND_TIMEOUT_SECONDS"));
+        for (const auto& [key, candidate] : m_commands) {
+            std::string ignored;
+            const auto command = DrillCommandKey::parse(key, ignored);  // checked in applyCommand()
+            if (command && !candidate.value.empty())
+                s.drillCommands[*command] = candidate.value;
+            s.resolved[key] = ResolvedSetting{candidate.value, candidate.source, false};
+        }
+
         for (const auto& definition : SettingCatalog::all()) {
             const auto& candidate = m_candidates.at(definition.key);
             s.resolved[std::string(definition.key)] = ResolvedSetting{candidate.value, candidate.source, definition.secret()};
@@ -473,6 +528,7 @@ private:
 
     const LoadOptions& m_options;
     std::map<std::string_view, Candidate> m_candidates;
+    std::map<std::string, Candidate> m_commands;  // DRILL_COMMAND_<ACTION>_<NODE>, valid keys only
     std::vector<PendingIssue> m_issues;
 };
 

@@ -209,6 +209,7 @@ ProcessResult ProcessRunner::run(const ProcessCommand& command)
 
     pollfd fds[2] = {{outRead.get(), POLLIN, 0}, {errRead.get(), POLLIN, 0}};
     std::string* sinks[2] = {&result.out, &result.err};
+    std::size_t* droppedBytes[2] = {&result.outDropped, &result.errDropped};
     char buffer[8192];
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         int waitMs = -1;
@@ -234,9 +235,15 @@ ProcessResult ProcessRunner::run(const ProcessCommand& command)
             if (fds[i].fd < 0 || fds[i].revents == 0)
                 continue;
             const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-            if (n > 0)
+            if (n > 0) {
                 sinks[i]->append(buffer, static_cast<size_t>(n));
-            else if (n == 0 || errno != EINTR)
+                const std::size_t limit = command.maxOutputBytes;
+                if (limit > 0 && sinks[i]->size() > limit) {
+                    const std::size_t excess = sinks[i]->size() - limit;
+                    sinks[i]->erase(0, excess);
+                    *droppedBytes[i] += excess;
+                }
+            } else if (n == 0 || errno != EINTR)
                 fds[i].fd = -1;
         }
     }

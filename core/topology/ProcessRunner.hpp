@@ -12,6 +12,7 @@
 // Thread-safe: run() keeps no state between calls.
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <sys/types.h>
@@ -29,6 +30,10 @@ struct ProcessCommand {
     // when the limit passes and the result says timedOut.
     std::chrono::milliseconds timeout {0};
     bool newSession = false; // setsid(): out of reach of signals sent to the caller's group
+    // 0: keep all output. Otherwise only the last maxOutputBytes of stdout and
+    // of stderr are kept (the end says why a command failed): a chatty
+    // command must not grow the caller's memory until its timeout.
+    std::size_t maxOutputBytes = 0;
 };
 
 struct ProcessResult {
@@ -37,6 +42,8 @@ struct ProcessResult {
     bool timedOut = false;
     std::string out; // captured stdout
     std::string err; // captured stderr
+    std::size_t outDropped = 0; // bytes cut from the start of `out` (maxOutputBytes)
+    std::size_t errDropped = 0;
 
     bool ok() const noexcept { return exitCode == 0 && !timedOut; }
     // stderr then stdout, trimmed: what an error message should quote.

@@ -1,10 +1,9 @@
 #pragma once
-// Freezes a PostgreSQL server for a test: SIGSTOP to the postmaster and every
-// process it started (backends call setsid(), so a process-group signal would
-// miss them). A frozen server accepts TCP (the kernel completes handshakes)
-// but answers nothing: the "node not answering" case, unlike a stopped node,
-// which refuses at once. The destructor sends SIGCONT, so a failing test never
-// leaves the shared sandbox frozen.
+// Freezes a PostgreSQL server for a test (pulse::freezeServer: SIGSTOP to the
+// postmaster and every process it started; the same code the drills'
+// SandboxNodeController uses). A frozen server accepts TCP but answers
+// nothing: the "node not answering" case. The destructor sends SIGCONT, so a
+// failing test never leaves the shared sandbox frozen.
 
 #include <filesystem>
 #include <sys/types.h>
@@ -12,6 +11,7 @@
 
 class FrozenNode {
 public:
+    // Throws pulse::SandboxError when no server runs in dataDir.
     explicit FrozenNode(const std::filesystem::path& dataDir);
     ~FrozenNode();
     FrozenNode(const FrozenNode&) = delete;

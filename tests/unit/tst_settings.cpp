@@ -91,6 +91,8 @@ std::string fieldText(const Settings& s, std::string_view key)
     if (key == "ETL_CONNECTIONS") return std::to_string(s.etlConnections);
     if (key == "DASHBOARD_READERS") return std::to_string(s.dashboardReaders);
     if (key == "DASHBOARD_THINK_MS") return count(s.dashboardThink);
+    if (key == "DRILL_ALLOW_DESTRUCTIVE") return flag(s.drillAllowDestructive);
+    if (key == "DRILL_COMMAND_TIMEOUT_SECONDS") return count(s.drillCommandTimeout);
     return "<no field for " + std::string(key) + ">";
 }
 
@@ -172,6 +174,8 @@ const std::vector<TypedCase>& typedCases()
         {"etl connections", "ETL_CONNECTIONS", "4", "4"},
         {"readers", "DASHBOARD_READERS", "16", "16"},
         {"think time", "DASHBOARD_THINK_MS", "0", "0"},
+        {"destructive drills allowed", "DRILL_ALLOW_DESTRUCTIVE", "true", "true"},
+        {"drill command timeout", "DRILL_COMMAND_TIMEOUT_SECONDS", "1.5", "1500"},
     };
     return cases;
 }
@@ -249,6 +253,12 @@ private Q_SLOTS:
     void keysThatMustAgree();
     void replicaList();
     void currentEnvironment();
+    void drillCommands();
+    void drillCommandKeys_data();
+    void drillCommandKeys();
+    void badDrillCommandKey_data();
+    void badDrillCommandKey();
+    void drillCommandPasswordsMasked();
 };
 
 void TestSettings::catalogueIsComplete()
@@ -256,7 +266,8 @@ void TestSettings::catalogueIsComplete()
     const auto groups = SettingCatalog::groups();
     const std::vector<std::string_view> expectedGroups{
         "Primary",  "Replica",    "Pool (primary)",                    "Pool (replica)", "Routing flags",
-        "Timeouts", "Monitoring", "Routing that follows the topology", "Alerts", "ETL loads and dashboard readers"};
+        "Timeouts", "Monitoring", "Routing that follows the topology", "Alerts", "ETL loads and dashboard readers",
+        "Drills"};
     QVERIFY(std::equal(groups.begin(), groups.end(), expectedGroups.begin(), expectedGroups.end()));
 
     std::set<std::string_view> keys;
@@ -273,7 +284,7 @@ void TestSettings::catalogueIsComplete()
         QVERIFY(index >= groupIndex);
         groupIndex = index;
     }
-    QCOMPARE(keys.size(), std::size_t(47));
+    QCOMPARE(keys.size(), std::size_t(49));
     QVERIFY(SettingCatalog::find("NOT_A_SETTING") == nullptr);
     QVERIFY(SettingCatalog::find("POSTGRES_PASSWORD")->secret());
     QCOMPARE(qb(SettingCatalog::find("DB_POOL_SIZE")->expectedForm()), QByteArray("an integer from 1 to 1000"));
@@ -868,6 +879,160 @@ void TestSettings::currentEnvironment()
     const auto environment = SettingsLoader::currentEnvironment();
     qunsetenv("PULSE_TST_SETTINGS_VAR");
     QCOMPARE(qb(environment.at("PULSE_TST_SETTINGS_VAR")), QByteArray("a=b"));
+}
+
+void TestSettings::drillCommands()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string path = dir.filePath(QStringLiteral("a.env")).toStdString();
+    writeFile(path, "DRILL_COMMAND_STOP_REPLICA=docker compose -f docker-compose.db.yml stop postgres-replica\n"
+                    "DRILL_COMMAND_START_REPLICA=from-file\n"
+                    "DRILL_COMMAND_KILL_PRIMARY=kill-from-file\n");
+
+    LoadOptions options = hermeticOptions();
+    options.envFile = path;
+    options.environment = {{"DRILL_COMMAND_START_REPLICA", "from-env"}, {"DRILL_COMMAND_PAUSE_REPLAY_REPLICA2", "p"}};
+    // An empty value removes the file's command.
+    options.commandLine = {{"DRILL_COMMAND_KILL_PRIMARY", ""}, {"DRILL_COMMAND_TERMINATE_BACKENDS_PRIMARY", "t"}};
+    const Settings s = SettingsLoader::load(options);
+
+    QCOMPARE(s.drillCommands.size(), std::size_t(4));
+    QCOMPARE(qb(s.drillCommand(NodeAction::Stop, "replica").value()),
+             QByteArray("docker compose -f docker-compose.db.yml stop postgres-replica"));
+    QCOMPARE(qb(s.drillCommand(NodeAction::Start, "replica").value()), QByteArray("from-env"));
+    QCOMPARE(qb(s.drillCommand(NodeAction::PauseReplay, "replica2").value()), QByteArray("p"));
+    QCOMPARE(qb(s.drillCommand(NodeAction::TerminateBackends, "primary").value()), QByteArray("t"));
+    QVERIFY(!s.drillCommand(NodeAction::Kill, "primary"));
+    QVERIFY(!s.drillCommand(NodeAction::Stop, "primary"));
+
+    // Sources are kept like any other key's, and the commands are shown as written.
+    QCOMPARE(qb(s.resolved.at("DRILL_COMMAND_STOP_REPLICA").source.location), qb(path + ":1"));
+    QCOMPARE(s.resolved.at("DRILL_COMMAND_START_REPLICA").source.kind, SourceKind::Environment);
+    QCOMPARE(s.resolved.at("DRILL_COMMAND_KILL_PRIMARY").source.kind, SourceKind::CommandLine);
+    QCOMPARE(qb(s.displayValue("DRILL_COMMAND_START_REPLICA").value()), QByteArray("from-env"));
+    QVERIFY(!s.displayValue("DRILL_COMMAND_STOP_PRIMARY").has_value());
+
+    // The catalogue key that shares the prefix is not a command.
+    options.commandLine = {{"DRILL_COMMAND_TIMEOUT_SECONDS", "5"}};
+    const Settings timeout = SettingsLoader::load(options);
+    QCOMPARE(timeout.drillCommandTimeout.count(), 5000);
+    QCOMPARE(timeout.drillCommands.size(), std::size_t(4));
+}
+
+void TestSettings::drillCommandKeys_data()
+{
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<QByteArray>("action");
+    QTest::addColumn<QByteArray>("node");
+
+    QTest::addRow("stop replica") << QByteArray("DRILL_COMMAND_STOP_REPLICA") << QByteArray("stop")
+                                  << QByteArray("replica");
+    QTest::addRow("underscore in the action") << QByteArray("DRILL_COMMAND_STOP_IMMEDIATE_PRIMARY")
+                                              << QByteArray("stop_immediate") << QByteArray("primary");
+    QTest::addRow("further replica") << QByteArray("DRILL_COMMAND_TERMINATE_BACKENDS_REPLICA12")
+                                     << QByteArray("terminate_backends") << QByteArray("replica12");
+    for (const NodeAction action : kAllNodeActions) {
+        const std::string name(nodeActionName(action));
+        const DrillCommandKey key{action, "replica2"};
+        QTest::addRow("round trip %s", name.c_str()) << qb(key.key()) << qb(name) << QByteArray("replica2");
+    }
+}
+
+void TestSettings::drillCommandKeys()
+{
+    QFETCH(QByteArray, key);
+    QFETCH(QByteArray, action);
+    QFETCH(QByteArray, node);
+
+    std::string problem;
+    const auto parsed = DrillCommandKey::parse(key.toStdString(), problem);
+    QVERIFY2(parsed.has_value(), problem.c_str());
+    QCOMPARE(qb(std::string(nodeActionName(parsed->action))), action);
+    QCOMPARE(qb(parsed->node), node);
+    QCOMPARE(qb(parsed->key()), key);
+
+    for (const bool viaEnvironment : {false, true}) {
+        const Settings s = SettingsLoader::load(optionsWith(key, "echo ok", viaEnvironment));
+        QCOMPARE(qb(s.drillCommand(parsed->action, parsed->node).value_or("")), QByteArray("echo ok"));
+    }
+}
+
+void TestSettings::badDrillCommandKey_data()
+{
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<QByteArray>("problem");  // after "<location>: <key>: "
+
+    const QByteArray form("expected DRILL_COMMAND_<ACTION>_<NODE> in upper case, e.g. DRILL_COMMAND_STOP_REPLICA");
+    const QByteArray actions("(expected one of STOP, STOP_IMMEDIATE, START, RESTART, KILL, FREEZE, THAW, PROMOTE, "
+                             "PAUSE_REPLAY, RESUME_REPLAY, TERMINATE_BACKENDS)");
+    const QByteArray nodes("(expected PRIMARY, REPLICA, or REPLICA2, REPLICA3, ... for the further replicas of "
+                           "POSTGRES_REPLICA_HOSTS)");
+    QTest::addRow("unknown action") << QByteArray("DRILL_COMMAND_STPO_REPLICA")
+                                    << QByteArray("unknown action STPO " + actions);
+    QTest::addRow("unknown node") << QByteArray("DRILL_COMMAND_STOP_STANDBY")
+                                  << QByteArray("unknown node STANDBY " + nodes);
+    QTest::addRow("replica1 is not a name") << QByteArray("DRILL_COMMAND_STOP_REPLICA1")
+                                            << QByteArray("unknown node REPLICA1 " + nodes);
+    QTest::addRow("both wrong") << QByteArray("DRILL_COMMAND_REBOOT_HOST")
+                                << QByteArray("unknown action REBOOT " + actions + " and unknown node HOST " + nodes);
+    QTest::addRow("no node") << QByteArray("DRILL_COMMAND_STOP") << form;
+    QTest::addRow("nothing after the prefix") << QByteArray("DRILL_COMMAND_") << form;
+    QTest::addRow("lower case part") << QByteArray("DRILL_COMMAND_stop_replica") << form;
+    QTest::addRow("trailing underscore") << QByteArray("DRILL_COMMAND_STOP_") << form;
+}
+
+void TestSettings::badDrillCommandKey()
+{
+    QFETCH(QByteArray, key);
+    QFETCH(QByteArray, problem);
+
+    // Pulse owns the prefix: a malformed key is an error in every source,
+    // not another program's key to ignore.
+    for (const bool viaEnvironment : {false, true}) {
+        const ConfigError error = expectConfigError(optionsWith(key, "true", viaEnvironment));
+        QCOMPARE(error.issues().size(), std::size_t(1));
+        const QByteArray location = viaEnvironment ? "environment" : "--set";
+        QCOMPARE(qb(error.issues()[0].message), QByteArray(location + ": " + key + ": " + problem));
+        QCOMPARE(qb(error.issues()[0].key), key);
+    }
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string path = dir.filePath(QStringLiteral("a.env")).toStdString();
+    writeFile(path, "# drills\n" + key.toStdString() + "=true\n");
+    LoadOptions options = hermeticOptions();
+    options.envFile = path;
+    const ConfigError error = expectConfigError(options);
+    QCOMPARE(error.issues().size(), std::size_t(1));
+    QCOMPARE(qb(error.issues()[0].location), qb(path + ":2"));
+
+    // A lower-case key on the command line is unknown, with the key it meant.
+    options = hermeticOptions();
+    options.commandLine = {{"drill_command_stop_replica", "x"}};
+    QVERIFY(expectConfigError(options).issues()[0].message.find("did you mean DRILL_COMMAND_STOP_REPLICA?") !=
+            std::string::npos);
+}
+
+void TestSettings::drillCommandPasswordsMasked()
+{
+    LoadOptions options = hermeticOptions();
+    options.environment = {
+        {"DRILL_COMMAND_STOP_REPLICA", "PGPASSWORD=" + kSecret + " psql -h db -c 'select 1'"},
+        {"DRILL_COMMAND_KILL_REPLICA", "tool --password='" + kSecret + " x' --url postgres://u:" + kSecret +
+                                           "@db:5432/x kill"},
+        {"DRILL_COMMAND_STPO_REPLICA", "password=" + kSecret}};
+    const ConfigError error = expectConfigError(options);
+    QVERIFY(!QByteArray(error.what()).contains(qb(kSecret)));
+    QVERIFY(!qb(error.issues()[0].value).contains(qb(kSecret)));
+
+    options.environment.erase("DRILL_COMMAND_STPO_REPLICA");
+    const Settings s = SettingsLoader::load(options);
+    QCOMPARE(qb(s.displayValue("DRILL_COMMAND_STOP_REPLICA").value()),
+             QByteArray("PGPASSWORD=******** psql -h db -c 'select 1'"));
+    QCOMPARE(qb(s.displayValue("DRILL_COMMAND_KILL_REPLICA").value()),
+             QByteArray("tool --password=******** --url postgres://u:********@db:5432/x kill"));
+    // The command itself runs as written.
+    QVERIFY(qb(s.drillCommand(NodeAction::Stop, "replica").value()).contains(qb(kSecret)));
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
