@@ -20,18 +20,13 @@ int runConfig(const CliContext& context)
     }
     std::cout << "configuration: " << resolved.origin << "\n"
               << "precedence: command line (--set) > environment > .env file > sandbox > default\n";
+    const auto shown = resolved.settings.shown();
     for (const auto group : pulse::SettingCatalog::groups()) {
         std::cout << "\n[" << group << "]\n";
         TextTable table({"KEY", "VALUE", "SOURCE", "MEANING"});
-        for (const auto& def : pulse::SettingCatalog::all()) {
-            if (def.group != group)
-                continue;
-            const std::string key(def.key);
-            const auto it = resolved.settings.resolved.find(key);
-            table.addRow({key, resolved.settings.displayValue(key).value_or(""),
-                          it != resolved.settings.resolved.end() ? it->second.source.describe() : "default",
-                          std::string(def.meaning)});
-        }
+        for (const auto& s : shown)
+            if (s.group == group)
+                table.addRow({s.key, s.value, s.source, s.meaning});
         table.print(std::cout);
     }
     return pulse::exitcode::ok;

@@ -23,6 +23,30 @@ std::vector<ReplicaEndpoint> Settings::replicas() const
     return out;
 }
 
+std::vector<Settings::Shown> Settings::shown() const
+{
+    std::vector<Shown> out;
+    const auto sourceOf = [this](const std::string& key) {
+        const auto it = resolved.find(key);
+        return it != resolved.end() ? it->second.source.describe() : std::string("default");
+    };
+    for (const auto& def : SettingCatalog::all()) {
+        const std::string key(def.key);
+        out.push_back({key, displayValue(key).value_or(""), sourceOf(key), std::string(def.group),
+                       std::string(def.meaning), def.secret()});
+    }
+    // The commands belong with the drill settings in every listing.
+    const std::string group(SettingCatalog::find("DRILL_ALLOW_DESTRUCTIVE")->group);
+    for (const auto& [command, text] : drillCommands) {
+        const std::string key = command.key();
+        out.push_back({key, displayValue(key).value_or(""), sourceOf(key), group,
+                       "the command that runs " + std::string(nodeActionName(command.action)) + " on the " +
+                           command.node + " in this environment",
+                       false});
+    }
+    return out;
+}
+
 std::optional<std::string> Settings::drillCommand(NodeAction action, const std::string& node) const
 {
     const auto it = drillCommands.find(DrillCommandKey{action, node});

@@ -112,6 +112,18 @@ struct Settings {
     std::vector<ReplicaEndpoint> replicas() const;
     // The command configured for `action` on `node`; std::nullopt when none.
     std::optional<std::string> drillCommand(NodeAction action, const std::string& node) const;
+    // Every setting a person may look at, in display order: the catalogue's
+    // keys, then the DRILL_COMMAND_* commands given (not in the catalogue:
+    // their keys are open-ended). Values shown masked, with their source.
+    struct Shown {
+        std::string key;
+        std::string value;  // displayValue(): secrets and passwords masked
+        std::string source;
+        std::string group;
+        std::string meaning;
+        bool secret = false;
+    };
+    std::vector<Shown> shown() const;
     // The value as it may be shown to a person: secrets become "********"
     // (or "(not set)" when empty); a DRILL_COMMAND_* value is shown with
     // inline passwords masked (maskCommandSecrets). Unknown key -> std::nullopt.

@@ -163,18 +163,15 @@ nlohmann::json toJson(const RoutingDecision& d)
 nlohmann::json settingsToJson(const Settings& settings)
 {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& def : SettingCatalog::all()) {
-        const std::string key(def.key);
-        const auto it = settings.resolved.find(key);
+    for (const auto& s : settings.shown())
         out.push_back({
-            {"key", key},
-            {"value", settings.displayValue(key).value_or("")},
-            {"source", it != settings.resolved.end() ? it->second.source.describe() : "default"},
-            {"secret", def.secret()},
-            {"group", std::string(def.group)},
-            {"meaning", std::string(def.meaning)},
+            {"key", s.key},
+            {"value", s.value},
+            {"source", s.source},
+            {"secret", s.secret},
+            {"group", s.group},
+            {"meaning", s.meaning},
         });
-    }
     return out;
 }
 

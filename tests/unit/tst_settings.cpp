@@ -1033,6 +1033,19 @@ void TestSettings::drillCommandPasswordsMasked()
              QByteArray("tool --password=******** --url postgres://u:********@db:5432/x kill"));
     // The command itself runs as written.
     QVERIFY(qb(s.drillCommand(NodeAction::Stop, "replica").value()).contains(qb(kSecret)));
+
+    // Listed with the drill settings (pulsectl config, the console), masked, with their source.
+    const auto shown = s.shown();
+    const auto it = std::find_if(shown.begin(), shown.end(),
+                                 [](const Settings::Shown& e) { return e.key == "DRILL_COMMAND_STOP_REPLICA"; });
+    QVERIFY(it != shown.end());
+    QCOMPARE(qb(it->value), QByteArray("PGPASSWORD=******** psql -h db -c 'select 1'"));
+    QCOMPARE(qb(it->group), QByteArray("Drills"));
+    QCOMPARE(qb(it->source), QByteArray("environment"));
+    QVERIFY(qb(it->meaning).contains("stop on the replica"));
+    for (const auto& e : shown)
+        QVERIFY2(!qb(e.value).contains(qb(kSecret)), e.key.c_str());
+    QCOMPARE(shown.size(), SettingCatalog::all().size() + 2);
 }
 
 QTEST_GUILESS_MAIN(TestSettings)
