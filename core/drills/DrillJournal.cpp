@@ -79,7 +79,8 @@ std::string DrillJournal::verdict() const
     case DrillStatus::Running:
         return "RUNNING";
     case DrillStatus::Completed:
-        // Completed means every step ran and every tolerance held.
+        // Completed means every step ran, every tolerance held and nothing
+        // was left worse (that fails the drill). Warnings here are minor.
         return warnings.empty() ? "PASSED" : "PASSED, with warnings: " + warnings.front();
     case DrillStatus::Failed:
         return "FAILED: " + reason;
@@ -107,7 +108,8 @@ nlohmann::json toJson(const DrillJournal& j)
             {"deviated", j.deviated},
             {"verdict", j.verdict()},
             {"reason", j.reason},
-            {"steady_states", {{"before", toJson(j.before)}, {"after", toJson(j.after)}}},
+            {"steady_states",
+             {{"before", toJson(j.before)}, {"after", toJson(j.after)}, {"after_rollbacks", toJson(j.afterRollbacks)}}},
             {"run", run},
             {"rollbacks", rollbacks},
             {"figures",

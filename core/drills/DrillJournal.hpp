@@ -70,6 +70,7 @@ struct DrillJournal {
     std::string reason;           // why failed or aborted, in words
     std::optional<SteadyStateCheck> before;
     std::optional<SteadyStateCheck> after;
+    std::optional<SteadyStateCheck> afterRollbacks;  // after a failure or abort: is it back?
     std::vector<ActivityRun> run;        // the method, in order
     std::vector<ActivityRun> rollbacks;
     DrillFigures figures;

@@ -101,6 +101,8 @@ std::string markdownReport(const DrillJournal& j)
     if (j.after)
         timelineRows(md, j.after->probes, j.start);
     timelineRows(md, j.rollbacks, j.start);
+    if (j.afterRollbacks)
+        timelineRows(md, j.afterRollbacks->probes, j.start);
     md += "\n";
 
     const auto steady = [&md](const char* when, const std::optional<SteadyStateCheck>& check) {
@@ -110,6 +112,8 @@ std::string markdownReport(const DrillJournal& j)
     md += "## Steady state\n\n";
     steady("before", j.before);
     steady("after", j.after);
+    if (j.afterRollbacks)
+        steady("after the rollbacks", j.afterRollbacks);
     md += "\n## Rollbacks\n\n";
     if (j.rollbacks.empty())
         md += "None ran.\n";

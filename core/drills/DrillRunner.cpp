@@ -47,11 +47,19 @@ struct DrillRunner::Impl {
     bool finished = false;
     std::stop_source aborted;  // abort(): ends waits of the method and the hypothesis
     std::jthread worker;
+    mutable std::mutex emitting;  // one event at a time, whichever thread reports it
 
+    // A listener that throws must not take the drill (and its rollbacks) down.
     void emit(const DrillEvent& event) const
     {
-        if (options.listener)
+        if (!options.listener)
+            return;
+        std::lock_guard lock(emitting);
+        try {
             options.listener(event);
+        } catch (const std::exception& e) {
+            logger("drill")->warn("{}: the event listener failed: {}", drill.name, e.what());
+        }
     }
 
     // One activity, with its pauses and, for a probe with within_seconds,
@@ -87,14 +95,20 @@ struct DrillRunner::Impl {
                 if (*run.toleranceMet || std::chrono::steady_clock::now() >= deadline || !pause(options.probeRetry, stop))
                     break;
             }
-            if (run.toleranceMet == false) {
+            if (run.toleranceMet == false && stop.stop_requested()) {
+                // Cut short by the abort: nothing was observed to be wrong.
+                run.status = StepStatus::Skipped;
+                run.toleranceMet.reset();
+                run.error = "not finished: the drill was aborted";
+            } else if (run.toleranceMet == false) {
                 run.status = StepStatus::Failed;
                 run.error = "got " + valueText(run.output) + ", expected " + run.tolerance +
                             (within > 0 ? fmt::format(" within {:g} s", within) : "");
             }
         } catch (const std::exception& e) {
-            run.status = StepStatus::Failed;
-            run.error = e.what();
+            run.status = stop.stop_requested() ? StepStatus::Skipped : StepStatus::Failed;
+            run.error = stop.stop_requested() ? std::string("not finished: the drill was aborted (") + e.what() + ")"
+                                              : e.what();
         }
         run.end = Clock::now();
         // The pause after belongs to the drill's pacing, not to the step: an
@@ -127,7 +141,8 @@ struct DrillRunner::Impl {
     // Abort conditions, on their own thread while the method runs.
     void watch(std::stop_token stop)
     {
-        while (pause(drill.abortInterval, stop)) {
+        // Checked at once, then every interval: a short method is watched too.
+        for (bool first = true; first || pause(drill.abortInterval, stop); first = false) {
             for (const auto& probe : drill.abortConditions) {
                 nlohmann::json value;
                 std::string failure;
@@ -150,13 +165,16 @@ struct DrillRunner::Impl {
 
     void requestAbort(std::string reason)
     {
+        std::string first;
         {
             std::lock_guard lock(mutex);
-            if (abortReason.empty())
-                abortReason = std::move(reason);
+            if (!abortReason.empty())
+                return;  // the first reason stands; one Aborting event
+            abortReason = std::move(reason);
+            first = abortReason;
         }
-        emit({DrillEvent::Kind::Aborting, {}, abortReason, DrillStatus::Aborted});
         aborted.request_stop();
+        emit({DrillEvent::Kind::Aborting, {}, first, DrillStatus::Aborted});
     }
 
     template <typename F>
@@ -207,18 +225,22 @@ struct DrillRunner::Impl {
                         break;
                     }
                 }
-                watcher = {};  // stop and join the abort-condition watcher
                 if (!stop.stop_requested() && status == DrillStatus::Completed) {
+                    // The watcher keeps watching while the hypothesis is checked again.
                     auto after = checkSteadyState("after", stop);
-                    update([&](DrillJournal& j) {
-                        j.after = after;
-                        j.deviated = !after.met;
-                    });
-                    if (!after.met) {
-                        status = DrillStatus::Failed;
-                        reason = "the steady state did not hold after the method (" + firstFailure(after.probes) + ")";
+                    if (!stop.stop_requested()) {  // an abort cut it short: nothing was observed
+                        update([&](DrillJournal& j) {
+                            j.after = after;
+                            j.deviated = !after.met;
+                        });
+                        if (!after.met) {
+                            status = DrillStatus::Failed;
+                            reason = "the steady state did not hold after the method (" +
+                                     firstFailure(after.probes) + ")";
+                        }
                     }
                 }
+                watcher = {};  // stop and join the abort-condition watcher
             }
         } catch (const std::exception& e) {
             status = DrillStatus::Failed;
@@ -231,28 +253,55 @@ struct DrillRunner::Impl {
         }
 
         // Rollbacks run with their own (never requested) stop token: an abort
-        // must not cut short the steps that put things back.
+        // must not cut short the steps that put things back. Nothing here may
+        // throw out of the worker thread: each step is guarded.
         const std::stop_token never;
         std::vector<std::string> warnings;
-        bool rolledBack = false;
+        bool leftWorse = false;
         for (const auto& rollback : drill.rollbacks) {
             // Nothing to put back when the method never started.
             const bool wanted = methodStarted && (rollback.always || status != DrillStatus::Completed);
             if (!wanted)
                 continue;
-            rolledBack = true;
-            auto step = runOne(rollback.activity, "rollback", never);
-            if (step.status == StepStatus::Failed)
+            ActivityRun step;
+            try {
+                step = runOne(rollback.activity, "rollback", never);
+            } catch (const std::exception& e) {
+                step.phase = "rollback";
+                step.name = rollback.activity.name;
+                step.func = rollback.activity.func;
+                step.status = StepStatus::Failed;
+                step.error = e.what();
+            }
+            if (step.status == StepStatus::Failed) {
+                leftWorse = true;
                 warnings.push_back("rollback '" + step.name + "' failed (" + step.error +
                                    "): the topology may be left worse than it was found");
+            }
             update([&](DrillJournal& j) { j.rollbacks.push_back(step); });
         }
-        if (rolledBack && !drill.steadyState.empty()) {
-            // Say loudly when the rollbacks did not bring the steady state back.
-            auto again = checkSteadyState("after rollbacks", never);
-            if (!again.met)
-                warnings.push_back("after the rollbacks the steady state does not hold (" +
-                                   firstFailure(again.probes) + "): the topology is worse than it was found");
+        if (methodStarted && status != DrillStatus::Completed && !drill.steadyState.empty()) {
+            // After a failure or an abort, whether or not rollbacks ran: is
+            // the topology back where it was? Said loudly when it is not.
+            try {
+                auto again = checkSteadyState("after rollbacks", never);
+                update([&](DrillJournal& j) { j.afterRollbacks = again; });
+                if (!again.met) {
+                    leftWorse = true;
+                    warnings.push_back("after the rollbacks the steady state does not hold (" +
+                                       firstFailure(again.probes) + "): the topology is worse than it was found");
+                }
+            } catch (const std::exception& e) {
+                leftWorse = true;
+                warnings.push_back(std::string("the steady state could not be checked after the rollbacks: ") +
+                                   e.what());
+            }
+        }
+        if (leftWorse && status == DrillStatus::Completed) {
+            // A drill that leaves the topology worse has not passed, however
+            // well its method went.
+            status = DrillStatus::Failed;
+            reason = warnings.front();
         }
         try {
             executor.end();
@@ -262,7 +311,12 @@ struct DrillRunner::Impl {
         for (const auto& w : warnings)
             logger("drill")->warn("{}: {}", drill.name, w);
 
-        const auto figures = executor.figures();
+        DrillFigures figures;
+        try {
+            figures = executor.figures();
+        } catch (const std::exception& e) {
+            warnings.push_back(std::string("the drill's figures could not be collected: ") + e.what());
+        }
         DrillJournal finalJournal;
         {
             std::lock_guard lock(mutex);

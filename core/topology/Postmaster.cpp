@@ -77,6 +77,15 @@ std::optional<pid_t> runningPostmaster(const std::filesystem::path& dataDir)
     const std::optional<pid_t> pid = postmasterPid(dataDir);
     if (!pid || !processAlive(*pid))
         return std::nullopt;
+    // A stale postmaster.pid (the server died without removing it) may name
+    // a pid that now belongs to another process: signalling that one would
+    // freeze or kill a stranger. The postmaster runs with the data directory
+    // as its working directory; anything else is not this server.
+    std::error_code ec;
+    const auto cwd = std::filesystem::read_symlink("/proc/" + std::to_string(*pid) + "/cwd", ec);
+    const auto data = std::filesystem::weakly_canonical(dataDir, ec);
+    if (!cwd.empty() && cwd != data)
+        return std::nullopt;
     return pid;
 }
 
@@ -122,7 +131,9 @@ void removeStaleLocks(const std::filesystem::path& dataDir, pid_t postmaster)
         if (in >> owner && owner == postmaster)
             std::filesystem::remove(lock, ec);
     }
-    std::filesystem::remove(dataDir / "postmaster.pid", ec);
+    // Only the killed server's file: a server started since then owns a new one.
+    if (!lines.empty() && lines[0] == std::to_string(postmaster))
+        std::filesystem::remove(dataDir / "postmaster.pid", ec);
 }
 
 } // namespace

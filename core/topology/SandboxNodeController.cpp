@@ -127,6 +127,15 @@ std::pair<std::string, std::string> SandboxNodeController::act(NodeAction action
         m_sandbox.stop(node, StopMode::Immediate);
         return {"pg_ctl stop -m immediate -D " + dataDir, {}};
     case NodeAction::Start:
+        if (m_sandbox.isRunning(node)) {
+            // Idempotent, like stop: a rollback "start the replica" after a
+            // method that already brought it back must not fail (pg_ctl
+            // start would, on the lock file). A node frozen here is thawed.
+            const bool wasFrozen = m_frozen.erase(node) > 0;
+            if (wasFrozen)
+                thawServer(m_sandbox.dataDir(node));
+            return {"pg_ctl status -D " + dataDir, wasFrozen ? "was running, frozen: thawed" : "already running"};
+        }
         m_sandbox.start(node);
         m_frozen.erase(node);
         return {"pg_ctl start -w -D " + dataDir, fmt::format("accepts connections on port {}", m_sandbox.port(node))};

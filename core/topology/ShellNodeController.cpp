@@ -29,13 +29,24 @@ std::string tail(std::string_view text, std::size_t limit, bool alreadyCut)
 
 std::string outputOf(const ProcessResult& result)
 {
+    // Masked per stream before anything is joined or cut, and a stream the
+    // runner cut at its front starts at its next full line: a secret split
+    // by a cut ("sword=s3cret") would not be recognised as one.
+    const auto clean = [](const std::string& stream, bool dropped) {
+        std::string_view text = stream;
+        if (dropped) {
+            const auto newline = text.find('\n');
+            text = newline == std::string_view::npos ? std::string_view{} : text.substr(newline + 1);
+        }
+        return maskCommandSecrets(trimmed(text));
+    };
     std::string text;
     if (!trimmedView(result.out).empty())
-        text = (result.outDropped > 0 ? "..." : "") + trimmed(result.out);
+        text = (result.outDropped > 0 ? "..." : "") + clean(result.out, result.outDropped > 0);
     if (!trimmedView(result.err).empty())
         text += (text.empty() ? "" : "\n") + std::string("stderr: ") + (result.errDropped > 0 ? "..." : "")
-            + trimmed(result.err);
-    return maskCommandSecrets(text);
+            + clean(result.err, result.errDropped > 0);
+    return text;
 }
 
 } // namespace
@@ -90,7 +101,8 @@ NodeActionOutcome ShellNodeController::perform(NodeAction action, const std::str
     try {
         result = ProcessRunner::run(command);
     } catch (const Error& error) {
-        throw NodeActionError(node, actionName, std::string("could not run /bin/sh: ") + error.what(),
+        // The runner's message quotes the command line: mask it like every other copy.
+        throw NodeActionError(node, actionName, "could not run /bin/sh: " + maskCommandSecrets(error.what()),
             "a POSIX shell must exist at /bin/sh");
     }
     outcome.duration
@@ -102,13 +114,13 @@ NodeActionOutcome ShellNodeController::perform(NodeAction action, const std::str
             fmt::format("{} did not finish within {} ms and was killed{}", outcome.what, m_timeout.count(),
                 result.err.empty()
                     ? ""
-                    : "; stderr: " + maskCommandSecrets(tail(result.err, kErrorTailChars, result.errDropped > 0))),
+                    : "; stderr: " + tail(maskCommandSecrets(result.err), kErrorTailChars, result.errDropped > 0)),
             "raise DRILL_COMMAND_TIMEOUT_SECONDS if it needs longer, or make " + key.key() + " return sooner");
     if (!result.ok()) {
         const std::string how = result.termSignal != 0
             ? fmt::format("was killed by signal {} ({})", result.termSignal, ::strsignal(result.termSignal))
             : fmt::format("exited with code {}", result.exitCode);
-        const std::string stderrTail = maskCommandSecrets(tail(result.err, kErrorTailChars, result.errDropped > 0));
+        const std::string stderrTail = tail(maskCommandSecrets(result.err), kErrorTailChars, result.errDropped > 0);
         throw NodeActionError(node, actionName,
             fmt::format("{} {}{}", outcome.what, how, stderrTail.empty() ? "" : "; stderr: " + stderrTail),
             "run the command by hand to see why, then fix " + key.key());

@@ -124,9 +124,14 @@ NodeActionOutcome SqlNodeController::perform(NodeAction action, const std::strin
             while ((answer = connection->exec(state).get(0, 0).value_or("")) != "paused"
                 && std::chrono::steady_clock::now() < deadline)
                 std::this_thread::sleep_for(10ms);
-            outcome.output = answer == "paused"
-                ? "replay paused"
-                : fmt::format("pause requested; replay not yet paused after {} s", kPauseConfirmTimeout.count());
+            // A drill that measures lag on a replica still replaying would
+            // prove nothing: an unconfirmed pause fails the action.
+            if (answer != "paused")
+                throw NodeActionError(node, std::string(nodeActionName(action)),
+                    fmt::format("replay not paused {} s after pg_wal_replay_pause() (state: {})",
+                        kPauseConfirmTimeout.count(), answer.empty() ? "unknown" : answer),
+                    "check the replica's log: replay may be waiting on a recovery conflict");
+            outcome.output = "replay paused";
             break;
         }
         case NodeAction::ResumeReplay:

@@ -151,6 +151,12 @@ void TestNodeControl::stopAndStartReplica()
     NC_TRY(controller.perform(NodeAction::Start, "replica"));
     QCOMPARE(scalar(sandbox, SandboxNode::Replica, "SELECT pg_is_in_recovery()"), std::optional<std::string>("t"));
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
+    // Starting a running node is a no-op (a rollback after a method that
+    // already brought it back), not pg_ctl's lock-file failure.
+    pulse::NodeActionOutcome again;
+    NC_TRY(again = controller.perform(NodeAction::Start, "replica"));
+    QCOMPARE(again.output, std::string("already running"));
+    QVERIFY(sandbox.isRunning(SandboxNode::Replica));
 
     NC_TRY(controller.perform(NodeAction::StopImmediate, "replica"));
     QVERIFY(!sandbox.isRunning(SandboxNode::Replica));

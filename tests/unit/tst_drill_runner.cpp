@@ -107,6 +107,9 @@ private Q_SLOTS:
     void abortRunsRollbacks();
     void abortConditionAborts();
     void loudWhenLeftWorse();
+    void failedAlwaysRollbackFailsThePassedDrill();
+    void abortWithoutRollbacksChecksTheTopology();
+    void abortDuringTheAfterCheckIsNoDeviation();
     void destructiveNeedsConfirmation();
     void planListsEverything();
 };
@@ -266,6 +269,75 @@ void TestDrillRunner::loudWhenLeftWorse()
                                         "may be left worse than it was found"));
     QVERIFY(j.warnings[1].starts_with("after the rollbacks the steady state does not hold"));
     QVERIFY(markdownReport(j).find("## Warnings") != std::string::npos);
+}
+
+void TestDrillRunner::failedAlwaysRollbackFailsThePassedDrill()
+{
+    ScriptedExecutor ex;
+    ex.scripts["replica_streaming"] = [](auto&, auto) { return json(true); };
+    ex.scripts["reads_served_by"] = [](auto&, auto) { return json("primary"); };
+    ex.scripts["restore_flags"] = [](auto&, auto) -> json { throw Error("engine gone"); };
+    DrillRunner runner(ex, parse(drillJson()), {});
+    runner.start();
+    const auto j = runner.wait();
+    // The method and the hypothesis held, but a rollback did not: not a pass.
+    QCOMPARE(j.status, DrillStatus::Failed);
+    QCOMPARE(j.verdict(), std::string("FAILED: rollback 'flags back' failed (engine gone): the topology may be left "
+                                      "worse than it was found"));
+}
+
+void TestDrillRunner::abortWithoutRollbacksChecksTheTopology()
+{
+    auto d = drillJson();
+    d.erase("rollbacks");
+    d["method"][0]["provider"] = {{"func", "wait"}, {"arguments", {{"seconds", 600}}}};
+    ScriptedExecutor ex;
+    std::atomic<bool> waiting{false};
+    std::atomic<bool> broken{false};
+    ex.scripts["replica_streaming"] = [&broken](auto&, auto) { return json(!broken); };
+    ex.scripts["wait"] = [&](auto&, std::stop_token stop) -> json {
+        broken = true;  // the fault is in place when the abort comes
+        waiting = true;
+        std::mutex m;
+        std::condition_variable_any cv;
+        std::unique_lock lock(m);
+        cv.wait(lock, stop, [] { return false; });
+        return nullptr;
+    };
+    DrillRunner runner(ex, parse(d), {});
+    runner.start();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!waiting && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+    runner.abort();
+    const auto j = runner.wait();
+    QCOMPARE(j.status, DrillStatus::Aborted);
+    QVERIFY(j.rollbacks.empty());
+    QVERIFY(j.afterRollbacks && !j.afterRollbacks->met);
+    QCOMPARE(j.warnings.size(), std::size_t(1));
+    QVERIFY(j.warnings[0].find("the topology is worse than it was found") != std::string::npos);
+    QVERIFY(toJson(j)["steady_states"]["after_rollbacks"]["steady_state_met"] == false);
+}
+
+void TestDrillRunner::abortDuringTheAfterCheckIsNoDeviation()
+{
+    auto d = drillJson();
+    d["steady-state-hypothesis"]["probes"][0]["provider"]["arguments"] = {{"within_seconds", 1}};
+    ScriptedExecutor ex;
+    std::atomic<int> asked{0};
+    // Holds before; in the "after" check it never does, until the abort.
+    ex.scripts["replica_streaming"] = [&asked](auto&, auto) { return json(++asked == 1); };
+    ex.scripts["reads_served_by"] = [](auto&, auto) { return json("primary"); };
+    DrillRunner runner(ex, parse(d), {.confirmed = false, .listener = {}, .probeRetry = 10ms});
+    runner.start();
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (asked < 3 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+    runner.abort("operator");
+    const auto j = runner.wait();
+    QCOMPARE(j.status, DrillStatus::Aborted);
+    QVERIFY(!j.deviated);  // nothing was observed not to hold: the check was cut short
+    QVERIFY(!j.after);
 }
 
 void TestDrillRunner::destructiveNeedsConfirmation()
