@@ -26,8 +26,23 @@ NodeActionPolicy NodeActionPolicy::fromSettings(const Settings& settings, bool s
 NodeActionDecision NodeActionPolicy::decide(NodeAction action, const std::string& node, bool confirmed) const
 {
     NodeActionDecision decision;
-    if (!isDestructive(action))
+    if (!isDestructive(action)) {
+        // Not destructive, but on a real topology felt by a real application:
+        // its sessions end (terminate_backends), or a replica falls behind
+        // without bound if the drill dies before resuming (pause_replay).
+        // Confirmed there like a destructive action; free on the sandbox.
+        const bool felt = action == NodeAction::PauseReplay || action == NodeAction::TerminateBackends;
+        if (!felt || m_sandbox || confirmed)
+            return decision;
+        const std::string actionName(nodeActionName(action));
+        decision.allowed = false;
+        decision.missing.push_back(m_confirmationFlag);
+        decision.reason = "refused: " + actionName +
+                          " affects the application on a topology that is not the sandbox (missing: " +
+                          m_confirmationFlag + ")";
+        decision.fix = "confirm with " + m_confirmationFlag;
         return decision;
+    }
 
     const DrillCommandKey key {action, node};
     std::vector<std::string> fixes;

@@ -1,7 +1,9 @@
 #pragma once
 // Whether a node action may run at all, before any controller acts:
-// - a non-destructive action (start, thaw, pause_replay, resume_replay,
-//   terminate_backends) is allowed anywhere;
+// - a non-destructive action (start, thaw, resume_replay) is allowed
+//   anywhere; pause_replay and terminate_backends too on the sandbox, but on
+//   a real topology an application feels them (its sessions end, a replica
+//   falls behind), so there they need the confirmation;
 // - a destructive one (stop, stop_immediate, restart, kill, freeze, promote)
 //   needs the caller's explicit confirmation (pulsectl's --yes, a dialog in
 //   the console), and on a topology that is not the sandbox also

@@ -156,12 +156,25 @@ void TestNodeActions::policy_data()
     const QByteArray killFixAll("confirm with --yes; set DRILL_ALLOW_DESTRUCTIVE=true; set DRILL_COMMAND_KILL_REPLICA "
                                 "to the command that does it in your environment");
 
-    // Non-destructive actions: allowed anywhere, confirmed or not.
-    for (const NodeAction action : {NodeAction::Start, NodeAction::Thaw, NodeAction::PauseReplay,
-             NodeAction::ResumeReplay, NodeAction::TerminateBackends}) {
+    // Non-destructive actions: allowed anywhere, confirmed or not...
+    for (const NodeAction action : {NodeAction::Start, NodeAction::Thaw, NodeAction::ResumeReplay}) {
         const std::string name(nodeActionName(action));
         QTest::addRow("%s on a real topology, nothing set", name.c_str())
             << false << false << false << false << action << QByteArray();
+        QTest::addRow("%s on the sandbox, unconfirmed", name.c_str())
+            << true << false << false << false << action << QByteArray();
+    }
+    // ...except those a real application feels: confirmed off the sandbox.
+    for (const NodeAction action : {NodeAction::PauseReplay, NodeAction::TerminateBackends}) {
+        const std::string name(nodeActionName(action));
+        QTest::addRow("%s on a real topology, unconfirmed", name.c_str())
+            << false << false << false << false << action
+            << QByteArray((name + " on the replica: refused: " + name +
+                           " affects the application on a topology that is not the sandbox (missing: --yes)\n"
+                           "Fix: confirm with --yes")
+                              .c_str());
+        QTest::addRow("%s on a real topology, confirmed", name.c_str())
+            << false << false << false << true << action << QByteArray();
         QTest::addRow("%s on the sandbox, unconfirmed", name.c_str())
             << true << false << false << false << action << QByteArray();
     }
