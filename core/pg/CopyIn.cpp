@@ -83,7 +83,7 @@ void CopyIn::endData()
     m_ended = true;
 }
 
-long long CopyIn::finish()
+void CopyIn::closeData()
 {
     if (!m_active)
         throw Error(m_connection.node() + ": COPY finish without a COPY in progress");
@@ -91,6 +91,11 @@ long long CopyIn::finish()
         endData();
     m_active = false;
     m_ended = false;
+}
+
+long long CopyIn::finish()
+{
+    closeData();
     auto collected = m_connection.collect(false, true);
     if (collected.copyIn) {
         // Another COPY further on in the script: not a shape this class
@@ -103,12 +108,7 @@ long long CopyIn::finish()
 
 std::vector<PgResult> CopyIn::finishAndContinue()
 {
-    if (!m_active)
-        throw Error(m_connection.node() + ": COPY finish without a COPY in progress");
-    if (!m_ended)
-        endData();
-    m_active = false;
-    m_ended = false;
+    closeData();
     auto collected = m_connection.collect(true, true);
     if (collected.copyIn) {
         m_active = true;

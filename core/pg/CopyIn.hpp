@@ -61,6 +61,8 @@ public:
     bool active() const { return m_active; }
 
 private:
+    // Ends this COPY's data (once) and leaves the COPY state; throws without one.
+    void closeData();
     [[noreturn]] void failWrite(const char* what);
 
     PgConnection& m_connection;
