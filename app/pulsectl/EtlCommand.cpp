@@ -95,10 +95,7 @@ int runEtlRun(const CliContext& context, const EtlRunOptions& options)
     if (options.rows)
         spec.totalRows = *options.rows;
     spec.chunkSize = options.chunk.value_or(settings.etlChunkSize);
-    if (options.rate)
-        spec.rowsPerSecond = *options.rate;
-    else if (settings.etlMaxRowsPerSecond > 0)
-        spec.rowsPerSecond = settings.etlMaxRowsPerSecond;
+    spec.rowsPerSecond = options.rate ? options.rate : settings.etlRowsPerSecondLimit();
     if (options.seed)
         spec.seed = *options.seed;
     spec.connections = options.connections.value_or(settings.etlConnections);

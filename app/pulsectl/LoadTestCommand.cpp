@@ -62,10 +62,7 @@ int runLoadTest(const CliContext& context, const LoadTestOptions& options)
     spec.readers = options.readers.value_or(settings.dashboardReaders);
     spec.chunkSize = options.chunk.value_or(settings.etlChunkSize);
     spec.connections = settings.etlConnections;
-    if (options.rate)
-        spec.rowsPerSecond = *options.rate;
-    else if (settings.etlMaxRowsPerSecond > 0)
-        spec.rowsPerSecond = settings.etlMaxRowsPerSecond;
+    spec.rowsPerSecond = options.rate ? options.rate : settings.etlRowsPerSecondLimit();
     spec.think = options.thinkMs ? std::chrono::milliseconds(*options.thinkMs) : settings.dashboardThink;
     spec.compareSingleDatabase = !options.noCompare;
     spec.keepRows = options.keep;

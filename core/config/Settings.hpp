@@ -112,6 +112,11 @@ struct Settings {
     std::vector<ReplicaEndpoint> replicas() const;
     // The command configured for `action` on `node`; std::nullopt when none.
     std::optional<std::string> drillCommand(NodeAction action, const std::string& node) const;
+    // ETL_MAX_ROWS_PER_SECOND as a throttle: none when it is 0.
+    std::optional<int> etlRowsPerSecondLimit() const
+    {
+        return etlMaxRowsPerSecond > 0 ? std::optional<int>(etlMaxRowsPerSecond) : std::nullopt;
+    }
     // Every setting a person may look at, in display order: the catalogue's
     // keys, then the DRILL_COMMAND_* commands given (not in the catalogue:
     // their keys are open-ended). Values shown masked, with their source.
