@@ -1,6 +1,7 @@
 #include "Commands.hpp"
 #include "TextTable.hpp"
 
+#include "common/Errors.hpp"
 #include "common/ExitCodes.hpp"
 #include "topology/Sandbox.hpp"
 
@@ -11,6 +12,20 @@
 namespace pulsectl {
 namespace {
 
+// What the node is now: the names are physical, and after a failover the
+// "replica" node is the primary. "unknown" when it runs but does not answer
+// (frozen).
+std::string roleOf(const pulse::Sandbox& sandbox, pulse::SandboxNode node)
+{
+    if (!sandbox.isRunning(node))
+        return "down";
+    try {
+        return sandbox.isInRecovery(node) ? "replica" : "primary";
+    } catch (const pulse::Error&) {
+        return "unknown";
+    }
+}
+
 nlohmann::json describeJson(const pulse::Sandbox& sandbox)
 {
     nlohmann::json nodes = nlohmann::json::array();
@@ -19,6 +34,7 @@ nlohmann::json describeJson(const pulse::Sandbox& sandbox)
                          {"host", sandbox.host()},
                          {"port", sandbox.port(node)},
                          {"running", sandbox.isRunning(node)},
+                         {"role", roleOf(sandbox, node)},
                          {"data_dir", sandbox.dataDir(node).string()},
                          {"log_file", sandbox.logFile(node).string()}});
     }
@@ -30,11 +46,11 @@ nlohmann::json describeJson(const pulse::Sandbox& sandbox)
 
 void printNodes(const pulse::Sandbox& sandbox)
 {
-    TextTable table({"NODE", "STATE", "ENDPOINT", "DATA", "LOG"});
+    TextTable table({"NODE", "STATE", "ROLE", "ENDPOINT", "DATA", "LOG"});
     for (auto node : {pulse::SandboxNode::Primary, pulse::SandboxNode::Replica})
         table.addRow({std::string(pulse::sandboxNodeName(node)), sandbox.isRunning(node) ? "running" : "STOPPED",
-                      sandbox.host() + ':' + std::to_string(sandbox.port(node)), sandbox.dataDir(node).string(),
-                      sandbox.logFile(node).string()});
+                      roleOf(sandbox, node), sandbox.host() + ':' + std::to_string(sandbox.port(node)),
+                      sandbox.dataDir(node).string(), sandbox.logFile(node).string()});
     table.print(std::cout);
 }
 

@@ -55,10 +55,15 @@ NodeActionOutcome CompositeNodeController::perform(NodeAction action, const std:
         return controller->perform(action, node);
     const bool sql = action == NodeAction::PauseReplay || action == NodeAction::ResumeReplay
         || action == NodeAction::Promote || action == NodeAction::TerminateBackends;
+    // A rebuild needs the host (a data directory replaced): no SQL can do
+    // it, and what the command must do is less obvious than for a stop.
+    const char* rebuildHint = " (make the node a streaming replica of the current primary: pg_rewind or a fresh "
+                              "pg_basebackup from it, standby.signal and primary_conninfo, then start it)";
     throw NodeActionError(node, std::string(nodeActionName(action)),
         "nothing here can do it (tried: " + describe() + ")",
         "set " + DrillCommandKey {action, node}.key() + " to the command that does it"
-            + (sql ? ", or make the node reachable over SQL" : ""));
+            + (sql ? ", or make the node reachable over SQL" : "")
+            + (action == NodeAction::Rebuild ? rebuildHint : ""));
 }
 
 } // namespace pulse

@@ -22,11 +22,13 @@ enum class NodeAction {
     PauseReplay, // the replica receives WAL but stops applying it: lag grows
     ResumeReplay,
     TerminateBackends, // ends the application's sessions (application_name 'pulse/...')
+    Rebuild, // the node's data is replaced: it becomes a streaming replica of the current primary
 };
 
-inline constexpr std::array<NodeAction, 11> kAllNodeActions {NodeAction::Stop, NodeAction::StopImmediate,
+// Appended, never reordered: the order is the one of messages and listings.
+inline constexpr std::array<NodeAction, 12> kAllNodeActions {NodeAction::Stop, NodeAction::StopImmediate,
     NodeAction::Start, NodeAction::Restart, NodeAction::Kill, NodeAction::Freeze, NodeAction::Thaw, NodeAction::Promote,
-    NodeAction::PauseReplay, NodeAction::ResumeReplay, NodeAction::TerminateBackends};
+    NodeAction::PauseReplay, NodeAction::ResumeReplay, NodeAction::TerminateBackends, NodeAction::Rebuild};
 
 // "stop", "stop_immediate", ...: drill files, journals, CLI output. The upper
 // case form is the <ACTION> part of DRILL_COMMAND_<ACTION>_<NODE>.
@@ -55,6 +57,8 @@ constexpr std::string_view nodeActionName(NodeAction action) noexcept
         return "resume_replay";
     case NodeAction::TerminateBackends:
         return "terminate_backends";
+    case NodeAction::Rebuild:
+        return "rebuild";
     }
     return "stop";
 }
@@ -70,7 +74,8 @@ constexpr std::optional<NodeAction> parseNodeAction(std::string_view name) noexc
 }
 
 // Destructive: the node (or its role) is lost until someone acts, and a
-// write in flight may be lost. Not destructive: start and thaw only undo,
+// write in flight may be lost; rebuild throws away whatever the node had that
+// the current primary has not (a split brain's writes). Not destructive: start and thaw only undo,
 // replay pause/resume only delays the replica, and terminate_backends only
 // ends sessions: the pools notice and the sessions reconnect, no data and no
 // node is lost.
@@ -83,6 +88,7 @@ constexpr bool isDestructive(NodeAction action) noexcept
     case NodeAction::Kill:
     case NodeAction::Freeze:
     case NodeAction::Promote:
+    case NodeAction::Rebuild:
         return true;
     case NodeAction::Start:
     case NodeAction::Thaw:

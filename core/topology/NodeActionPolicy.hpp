@@ -4,9 +4,9 @@
 //   anywhere; pause_replay and terminate_backends too on the sandbox, but on
 //   a real topology an application feels them (its sessions end, a replica
 //   falls behind), so there they need the confirmation;
-// - a destructive one (stop, stop_immediate, restart, kill, freeze, promote)
-//   needs the caller's explicit confirmation (pulsectl's --yes, a dialog in
-//   the console), and on a topology that is not the sandbox also
+// - a destructive one (stop, stop_immediate, restart, kill, freeze, promote,
+//   rebuild) needs the caller's explicit confirmation (pulsectl's --yes, a
+//   dialog in the console), and on a topology that is not the sandbox also
 //   DRILL_ALLOW_DESTRUCTIVE=true and a DRILL_COMMAND_<ACTION>_<NODE> for that
 //   node and action: the operator wrote down what "stop the replica" means
 //   in their environment, nothing is guessed.

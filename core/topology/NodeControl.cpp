@@ -118,19 +118,21 @@ void NodeControl::stop(SandboxNode node, StopMode mode)
                                 : "retry with immediate mode"));
 }
 
-void NodeControl::promoteReplica()
+void NodeControl::promote(SandboxNode node)
 {
-    if (!isRunning(SandboxNode::Replica))
-        throw SandboxError("cannot promote the sandbox replica: it is not running (start it first)");
-    const ServerLog log(m_state.layout().logFile(SandboxNode::Replica));
+    const std::string_view name = sandboxNodeName(node);
+    if (!isRunning(node))
+        throw SandboxError(fmt::format("cannot promote the sandbox {}: it is not running (start it first)", name));
+    const ServerLog log(m_state.layout().logFile(node));
     const std::uintmax_t offset = log.size();
-    const ProcessResult result = ServerTools(m_state).run("pg_ctl",
-        {"promote", "-D", m_state.layout().dataDir(SandboxNode::Replica).string(), "-w", "-t", "60"}, {}, 90s);
+    const ProcessResult result = ServerTools(m_state).run(
+        "pg_ctl", {"promote", "-D", m_state.layout().dataDir(node).string(), "-w", "-t", "60"}, {}, 90s);
     if (!result.ok())
-        throw SandboxError("could not promote the sandbox replica: " + result.combinedOutput() + log.section(offset)
-            + "\nFix: a replica that was already promoted cannot be promoted again; rebuild the "
-              "sandbox (pulsectl sandbox down && pulsectl sandbox up)");
-    m_log->info("sandbox replica promoted: it is a primary now");
+        throw SandboxError(fmt::format("could not promote the sandbox {}: {}{}\nFix: only a node in recovery (a "
+                                       "standby) can be promoted; a primary cannot be promoted again: rebuild the "
+                                       "other node as its replica instead (node action rebuild)",
+            name, result.timedOut ? std::string("pg_ctl timed out") : result.combinedOutput(), log.section(offset)));
+    m_log->info("sandbox {} promoted: it is a primary now", name);
 }
 
 std::optional<std::string> NodeControl::forceStop(SandboxNode node)

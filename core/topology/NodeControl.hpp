@@ -33,8 +33,9 @@ public:
     // pg_ctl stop -w in `mode`; a node that is not running is left alone.
     // Throws SandboxError when the node still runs afterwards.
     void stop(SandboxNode node, StopMode mode);
-    // pg_ctl promote -w on the replica. Throws SandboxError.
-    void promoteReplica();
+    // pg_ctl promote -w on `node` (pg_ctl itself refuses a node that is not
+    // in recovery). Throws SandboxError.
+    void promote(SandboxNode node);
     // Immediate stop that does not trust pg_ctl alone: the postmaster is
     // signalled until it is gone, so its directory can be removed. A failing
     // pg_ctl is logged, not thrown; returns what is still running, if anything.

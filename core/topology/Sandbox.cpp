@@ -4,6 +4,7 @@
 #include "common/Logging.hpp"
 #include "topology/NodeControl.hpp"
 #include "topology/PgBinaries.hpp"
+#include "topology/ReplicaRebuild.hpp"
 #include "topology/SandboxBuilder.hpp"
 #include "topology/SandboxClient.hpp"
 #include "topology/SandboxGuard.hpp"
@@ -12,6 +13,8 @@
 #include "topology/SandboxStateFile.hpp"
 #include "topology/ServerLog.hpp"
 
+#include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -182,9 +185,20 @@ void Sandbox::restart(SandboxNode node)
     start(node);
 }
 
-void Sandbox::promoteReplica()
+void Sandbox::promote(SandboxNode node)
 {
-    NodeControl(*m_state).promoteReplica();
+    // pg_ctl would refuse too, but in words about the control file.
+    if (isRunning(node) && !isInRecovery(node))
+        throw SandboxError(fmt::format("cannot promote the sandbox {}: it is not in recovery, it already is a "
+                                       "primary\nFix: only a standby can be promoted; to make this node a standby "
+                                       "again, rebuild it as a replica of the other node (node action rebuild)",
+            sandboxNodeName(node)));
+    NodeControl(*m_state).promote(node);
+}
+
+std::string Sandbox::rebuildAsReplica(SandboxNode node)
+{
+    return ReplicaRebuild(*m_state, node).run();
 }
 
 void Sandbox::pauseReplay()
@@ -230,21 +244,59 @@ bool Sandbox::isInRecovery(SandboxNode node) const
     }
 }
 
+std::optional<SandboxNode> Sandbox::currentPrimary() const
+{
+    std::optional<SandboxNode> primary;
+    for (const SandboxNode node : {SandboxNode::Primary, SandboxNode::Replica}) {
+        bool isPrimary = false;
+        try {
+            isPrimary = isRunning(node) && !isInRecovery(node);
+        } catch (const std::exception&) {
+            isPrimary = false; // does not answer (frozen, starting): not a primary one can use
+        }
+        if (!isPrimary)
+            continue;
+        if (primary)
+            return std::nullopt; // both: a split brain
+        primary = node;
+    }
+    return primary;
+}
+
 bool Sandbox::waitForStreaming(std::chrono::milliseconds timeout)
 {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const SandboxClient client(*m_state);
-    std::unique_ptr<PgConnection> connection;
+    // One query answers both questions: is this node the primary, and does
+    // something stream from it.
+    constexpr std::string_view kQuery = "SELECT pg_catalog.pg_is_in_recovery(), (SELECT count(*) FROM "
+                                        "pg_catalog.pg_stat_replication WHERE state = 'streaming')";
+    std::array<std::unique_ptr<PgConnection>, 2> connections; // indexed by SandboxNode
+    // The node asked first; it follows the primary once one is found, so
+    // a round usually costs one query and a down or frozen standby none.
+    SandboxNode first = SandboxNode::Primary;
     while (true) {
-        try {
-            if (!connection || connection->isBroken())
-                connection = client.connect(SandboxNode::Primary, "postgres");
-            if (SandboxClient::queryValue(
-                    *connection, "SELECT count(*) FROM pg_catalog.pg_stat_replication WHERE state = 'streaming'")
-                != "0")
-                return true;
-        } catch (const Error&) {
-            connection.reset(); // not up yet, or went away mid-poll: reconnect next round
+        const SandboxNode second = first == SandboxNode::Primary ? SandboxNode::Replica : SandboxNode::Primary;
+        for (const SandboxNode node : {first, second}) {
+            auto& connection = connections[node];
+            try {
+                if (!connection || connection->isBroken())
+                    connection = client.connect(node, "postgres");
+                // A node frozen since the last round must not hold the
+                // caller far beyond its timeout.
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now());
+                connection->setDeadline(std::clamp<std::chrono::milliseconds>(left, 200ms, 10s));
+                const PgResult result = connection->exec(kQuery);
+                if (result.get(0, 0).value_or("t") == "t")
+                    continue; // a standby: ask the other node
+                first = node;
+                if (result.get(0, 1).value_or("0") != "0")
+                    return true;
+                break; // the primary, with nothing streaming yet
+            } catch (const Error&) {
+                connection.reset(); // down, not up yet, or went away mid-poll: reconnect next round
+            }
         }
         if (std::chrono::steady_clock::now() >= deadline)
             return false;

@@ -7,7 +7,7 @@
 //   <baseDir>/sock/               unix sockets of both nodes (never /var/run/postgresql)
 //   <baseDir>/primary/, replica/  data directories
 //   <baseDir>/log/<node>.log      server logs
-//   <baseDir>/replicator.pgpass   the replica's passfile (primary_conninfo points at it)
+//   <baseDir>/replicator.pgpass   the standby's passfile (primary_conninfo points at it)
 //
 // Used by `pulsectl sandbox up|down|status`, `pulse-console --sandbox` and
 // every integration test executable.
@@ -22,6 +22,12 @@
 // tree belongs to postgres; the state file stays the caller's. A create()
 // takes about 1-3 s; start() returns once the node accepts connections.
 //
+// Failover: SandboxNode names a physical node (data directory, port, log),
+// not a role. promote() turns either standby into a primary and
+// rebuildAsReplica() makes either node a streaming standby of the other, so
+// the roles can swap and swap back; currentPrimary() says who is the primary
+// now. settingsValues() and describe() keep the physical names.
+//
 // Not thread-safe: use one Sandbox object from one thread at a time. Two
 // objects (or processes) may control the same sandbox one after the other.
 
@@ -31,6 +37,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,19 +98,43 @@ public:
     // its own within about 200 ms of the primary being back.
     void start(SandboxNode node);
     void restart(SandboxNode node); // stop(Fast) + start
-    // pg_ctl promote -w: afterwards the replica is a primary of its own
-    // (a new timeline); the old primary keeps the slot and nothing streams.
-    void promoteReplica();
+    // pg_ctl promote -w on `node`, which must run and be in recovery (else
+    // SandboxError saying so): afterwards it is a primary of its own (a new
+    // timeline), without a replication slot, and nothing streams until the
+    // other node is rebuilt as its replica. Bounded (60 s).
+    void promote(SandboxNode node);
+    void promoteReplica() { promote(SandboxNode::Replica); } // the callers from before failover support
+    // Makes `node` a streaming replica of the other node, which must run and
+    // not be in recovery (else SandboxError naming it). Stops `node` (fast,
+    // then immediate; a frozen node must be thawed first), makes sure the
+    // slot "pulse_replica" exists on the other node, then pg_rewind, or a
+    // fresh pg_basebackup where pg_rewind refuses (it always does with the
+    // sandbox's own full_page_writes = off), writes the standby
+    // configuration, starts `node` and waits until it streams. Returns how,
+    // one line: "pg_rewind from replica (port N)" or "fresh base backup from
+    // replica (port N): pg_rewind refused: <why>". What `node` had and the
+    // other node has not is lost. About 1 s on a fresh sandbox, growing with
+    // the data (1.5 s at 350 MB); every wait is bounded. Throws SandboxError
+    // quoting the logs.
+    std::string rebuildAsReplica(SandboxNode node);
     // SQL pg_wal_replay_pause()/resume() on the replica; pauseReplay() returns
     // once replay is actually paused (bounded wait).
     void pauseReplay();
     void resumeReplay();
-    // Polls pg_stat_replication on the primary until a walsender is in state
-    // 'streaming'; false when the timeout passes first.
+    // Polls pg_stat_replication on whichever node answers and is not in
+    // recovery (the physical primary, or the replica after a failover) until
+    // a walsender is in state 'streaming'; false when the timeout passes
+    // first. A frozen node may stretch one round by the 2 s connect timeout.
     bool waitForStreaming(std::chrono::milliseconds timeout);
     // SELECT pg_is_in_recovery() on the node. Throws SandboxError when the
     // node cannot be queried.
     bool isInRecovery(SandboxNode node) const;
+    // The node that runs and is not in recovery. std::nullopt when there is
+    // none (both down or standbys, or the primary does not answer: frozen),
+    // and when both are (a split brain: after a promotion the old primary
+    // was started again instead of rebuilt): then neither is "the" primary.
+    // Never throws; takes up to about 2 s per node that does not answer.
+    std::optional<SandboxNode> currentPrimary() const;
     // Immediate stop of both nodes, then removes baseDir. Idempotent. Throws
     // SandboxError only when something could not be removed or stopped; the
     // destructor and the guardian paths never throw.

@@ -44,7 +44,8 @@ public:
     // On the running primary: the replication role and the database.
     void createRoles();
     // pg_basebackup of the running primary into the replica's data
-    // directory (through a new slot, with -R), on a port of its own.
+    // directory (through a new slot), then its standby configuration on a
+    // port of its own (StandbyConfig).
     void cloneReplica();
 
 private:

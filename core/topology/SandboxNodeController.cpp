@@ -18,8 +18,12 @@ std::string fixFor(NodeAction action)
 {
     switch (action) {
     case NodeAction::Promote:
-        return "a replica that was already promoted cannot be promoted again; rebuild the sandbox "
+        return "only a node in recovery can be promoted: a primary cannot be promoted again; make it a replica "
+               "again with rebuild (of this node, from the other), or recreate the sandbox "
                "(pulsectl sandbox down && pulsectl sandbox up)";
+    case NodeAction::Rebuild:
+        return "the other node must run and be the primary (start it; promote it if it is a replica); pulsectl "
+               "sandbox status shows each node's role";
     case NodeAction::PauseReplay:
     case NodeAction::ResumeReplay:
         return "start the replica first; a promoted replica has no replay to pause (rebuild the sandbox)";
@@ -68,7 +72,6 @@ bool SandboxNodeController::supports(NodeAction action, const std::string& node)
     switch (action) {
     case NodeAction::TerminateBackends:
         return false; // SQL
-    case NodeAction::Promote:
     case NodeAction::PauseReplay:
     case NodeAction::ResumeReplay:
         return *target == SandboxNode::Replica;
@@ -84,8 +87,7 @@ NodeActionOutcome SandboxNodeController::perform(NodeAction action, const std::s
         throw NodeActionError(node, actionName, "the sandbox cannot do this on this node",
             action == NodeAction::TerminateBackends
                 ? "terminate_backends is SQL: use the SQL controller (pg_terminate_backend)"
-                : "the sandbox has a primary and a replica; promote, pause_replay and resume_replay act on the "
-                  "replica");
+                : "the sandbox has a primary and a replica; pause_replay and resume_replay act on the replica");
     const SandboxNode target = *sandboxNode(node);
 
     const std::lock_guard lock(m_mutex);
@@ -114,7 +116,8 @@ std::pair<std::string, std::string> SandboxNodeController::act(NodeAction action
     const std::string dataDir = m_sandbox.dataDir(node).string();
     // A frozen postmaster never handles pg_ctl's shutdown signal: stopping a
     // node we froze wakes it first, or the stop would wait out its timeout.
-    if ((action == NodeAction::Stop || action == NodeAction::StopImmediate || action == NodeAction::Restart)
+    if ((action == NodeAction::Stop || action == NodeAction::StopImmediate || action == NodeAction::Restart
+            || action == NodeAction::Rebuild)
         && m_frozen.erase(node) > 0) {
         thawServer(m_sandbox.dataDir(node));
         m_log->info("sandbox {} was frozen: thawed before {}", sandboxNodeName(node), nodeActionName(action));
@@ -167,8 +170,16 @@ std::pair<std::string, std::string> SandboxNodeController::act(NodeAction action
             fmt::format("{} processes continued", woken)};
     }
     case NodeAction::Promote:
-        m_sandbox.promoteReplica();
-        return {"pg_ctl promote -w -D " + dataDir, "the replica is a primary now (new timeline)"};
+        m_sandbox.promote(node);
+        return {"pg_ctl promote -w -D " + dataDir,
+            fmt::format("the {} is a primary now (new timeline)", sandboxNodeName(node))};
+    case NodeAction::Rebuild: {
+        std::string how = m_sandbox.rebuildAsReplica(node);
+        const SandboxNode source = node == SandboxNode::Primary ? SandboxNode::Replica : SandboxNode::Primary;
+        return {std::move(how),
+            fmt::format("the {} streams from the {} (port {})", sandboxNodeName(node), sandboxNodeName(source),
+                m_sandbox.port(source))};
+    }
     case NodeAction::PauseReplay:
         m_sandbox.pauseReplay();
         return {"SELECT pg_catalog.pg_wal_replay_pause()", "replay paused"};

@@ -6,11 +6,16 @@
 //   kill            SIGKILL to the postmaster; its children exit on their own
 //                   (checked, and killed if they do not); start() recovers it
 //   freeze, thaw    SIGSTOP / SIGCONT to the postmaster and every child
-//   promote         pg_ctl promote on the replica
+//   promote         pg_ctl promote on either node, if it is in recovery
+//   rebuild         Sandbox::rebuildAsReplica(): the node becomes a streaming
+//                   replica of the other (the current primary); the outcome's
+//                   `what` says how (pg_rewind, or a fresh base backup and why)
 //   pause_replay, resume_replay   on the replica (pause returns once paused)
-// Nodes: "primary" and "replica". terminate_backends is not done here (it is
-// SQL: SqlNodeController). Stopping or restarting a node this controller froze
-// thaws it first (a stopped postmaster would never see pg_ctl's signal).
+// Nodes: "primary" and "replica", the physical nodes: after a failover the
+// "replica" is the primary until a switchover back. terminate_backends is not
+// done here (it is SQL: SqlNodeController). Stopping, restarting or
+// rebuilding a node this controller froze thaws it first (a stopped
+// postmaster would never see pg_ctl's signal).
 //
 // Works as root (the servers then run as `postgres`; root may signal them)
 // and as a normal user (they run as ourselves).

@@ -10,7 +10,9 @@
 //                      pools and monitor), except this controller's own;
 //                      the outcome's `affected` says how many
 // The role needs the right to call them (a superuser, or EXECUTE on the
-// functions and membership of pg_signal_backend).
+// functions and membership of pg_signal_backend). Not here: the process
+// actions (stop, kill, freeze, ...) and rebuild, which need the host (a
+// rebuild replaces a data directory).
 //
 // Each action opens its own connection (so a broken one never lingers) and
 // every statement has a client-side deadline: a frozen node makes the action

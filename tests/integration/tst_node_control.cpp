@@ -321,12 +321,22 @@ void TestNodeControl::sandboxControllerRefusesWhatItCannotDo()
     Sandbox& sandbox = SandboxFixture::instance();
     pulse::SandboxNodeController controller(sandbox);
     QVERIFY(!controller.supports(NodeAction::TerminateBackends, "primary"));
-    QVERIFY(!controller.supports(NodeAction::Promote, "primary"));
+    QVERIFY(!controller.supports(NodeAction::PauseReplay, "primary"));
+    // Either node can be promoted or rebuilt (roles swap in a failover);
+    // whether it is in recovery is the server's answer at perform().
+    QVERIFY(controller.supports(NodeAction::Promote, "primary"));
+    QVERIFY(controller.supports(NodeAction::Rebuild, "replica"));
     QVERIFY(!controller.supports(NodeAction::Stop, "replica2"));
     QVERIFY(controller.supports(NodeAction::Kill, "primary"));
     QVERIFY_THROWS_EXCEPTION(NodeActionError, controller.perform(NodeAction::PauseReplay, "primary"));
     QVERIFY_THROWS_EXCEPTION(NodeActionError, controller.perform(NodeAction::Stop, "replica2"));
+    // The primary is no standby: refused, and nothing was done to it.
+    QVERIFY_THROWS_EXCEPTION(NodeActionError, controller.perform(NodeAction::Promote, "primary"));
+    // Rebuilding the primary needs the replica as a primary to copy from:
+    // refused before the primary is stopped.
+    QVERIFY_THROWS_EXCEPTION(NodeActionError, controller.perform(NodeAction::Rebuild, "primary"));
     QVERIFY(sandbox.isRunning(SandboxNode::Primary));
+    QCOMPARE(scalar(sandbox, SandboxNode::Primary, "SELECT pg_is_in_recovery()"), std::optional<std::string>("f"));
 }
 
 void TestNodeControl::compositeOnTheSandbox()

@@ -100,7 +100,7 @@ private Q_SLOTS:
 void TestNodeActions::actionNames()
 {
     const std::vector<std::string> expected {"stop", "stop_immediate", "start", "restart", "kill", "freeze", "thaw",
-        "promote", "pause_replay", "resume_replay", "terminate_backends"};
+        "promote", "pause_replay", "resume_replay", "terminate_backends", "rebuild"};
     QCOMPARE(kAllNodeActions.size(), expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         QCOMPARE(qb(std::string(nodeActionName(kAllNodeActions[i]))), qb(expected[i]));
@@ -121,6 +121,7 @@ void TestNodeActions::destructive_data()
     QTest::addRow("kill") << NodeAction::Kill << true;
     QTest::addRow("freeze") << NodeAction::Freeze << true;
     QTest::addRow("promote") << NodeAction::Promote << true;
+    QTest::addRow("rebuild") << NodeAction::Rebuild << true;
     QTest::addRow("start") << NodeAction::Start << false;
     QTest::addRow("thaw") << NodeAction::Thaw << false;
     QTest::addRow("pause_replay") << NodeAction::PauseReplay << false;
@@ -213,6 +214,15 @@ void TestNodeActions::policy_data()
         << QByteArray("promote on the replica: refused: promote is destructive and the topology is not the sandbox "
                       "(missing: DRILL_COMMAND_PROMOTE_REPLICA)\nFix: set DRILL_COMMAND_PROMOTE_REPLICA to the "
                       "command that does it in your environment");
+    QTest::addRow("sandbox rebuild unconfirmed")
+        << true << true << true << false << NodeAction::Rebuild
+        << QByteArray("rebuild on the replica: refused: rebuild is destructive and was not confirmed (missing: "
+                      "--yes)\nFix: confirm with --yes");
+    QTest::addRow("real rebuild, no command")
+        << false << true << false << true << NodeAction::Rebuild
+        << QByteArray("rebuild on the replica: refused: rebuild is destructive and the topology is not the sandbox "
+                      "(missing: DRILL_COMMAND_REBUILD_REPLICA)\nFix: set DRILL_COMMAND_REBUILD_REPLICA to the "
+                      "command that does it in your environment");
     QTest::addRow("real restart, allowed, no command, unconfirmed")
         << false << true << false << false << NodeAction::Restart
         << QByteArray("restart on the replica: refused: restart is destructive and the topology is not the sandbox "
@@ -287,6 +297,11 @@ void TestNodeActions::shellSuccess()
     const auto started = controller.perform(NodeAction::Start, "replica");
     QCOMPARE(qb(started.output), QByteArray("start replica"));
     QCOMPARE(qb(started.controller), QByteArray("shell commands (2 configured)"));
+
+    // Every action works by its name, rebuild included.
+    auto rebuilder = shell({{{NodeAction::Rebuild, "primary"}, "echo \"$PULSE_DRILL_ACTION $PULSE_DRILL_NODE\""}});
+    QVERIFY(rebuilder.supports(NodeAction::Rebuild, "primary"));
+    QCOMPARE(qb(rebuilder.perform(NodeAction::Rebuild, "primary").output), QByteArray("rebuild primary"));
 }
 
 void TestNodeActions::shellFailure()
@@ -384,6 +399,12 @@ void TestNodeActions::compositeChooses()
         QByteArray("kill on the replica: nothing here can do it (tried: sandbox, then shell, "
                    "then sql)\nFix: set DRILL_COMMAND_KILL_REPLICA to the command that does "
                    "it"));
+    // No SQL can rebuild a node: the fix says what the command must do.
+    const NodeActionError rebuild = expectNodeActionError([&] { composite.perform(NodeAction::Rebuild, "primary"); });
+    QCOMPARE(qb(rebuild.fix()),
+        QByteArray("set DRILL_COMMAND_REBUILD_PRIMARY to the command that does it (make the node a streaming replica "
+                   "of the current primary: pg_rewind or a fresh pg_basebackup from it, standby.signal and "
+                   "primary_conninfo, then start it)"));
 
     // The usual chain without a sandbox: shell commands, then SQL.
     Settings settings;
@@ -397,6 +418,7 @@ void TestNodeActions::compositeChooses()
     QCOMPARE(
         qb(standard->choose(NodeAction::ResumeReplay, "replica")->describe()), QByteArray("SQL functions on replica"));
     QVERIFY(standard->choose(NodeAction::Stop, "replica") == nullptr);
+    QVERIFY(standard->choose(NodeAction::Rebuild, "replica") == nullptr); // SQL cannot rebuild
     QVERIFY(standard->choose(NodeAction::ResumeReplay, "primary") == nullptr);
 }
 

@@ -932,6 +932,8 @@ void TestSettings::drillCommandKeys_data()
                                               << QByteArray("stop_immediate") << QByteArray("primary");
     QTest::addRow("further replica") << QByteArray("DRILL_COMMAND_TERMINATE_BACKENDS_REPLICA12")
                                      << QByteArray("terminate_backends") << QByteArray("replica12");
+    QTest::addRow("rebuild primary") << QByteArray("DRILL_COMMAND_REBUILD_PRIMARY") << QByteArray("rebuild")
+                                     << QByteArray("primary");
     for (const NodeAction action : kAllNodeActions) {
         const std::string name(nodeActionName(action));
         const DrillCommandKey key{action, "replica2"};
@@ -965,7 +967,7 @@ void TestSettings::badDrillCommandKey_data()
 
     const QByteArray form("expected DRILL_COMMAND_<ACTION>_<NODE> in upper case, e.g. DRILL_COMMAND_STOP_REPLICA");
     const QByteArray actions("(expected one of STOP, STOP_IMMEDIATE, START, RESTART, KILL, FREEZE, THAW, PROMOTE, "
-                             "PAUSE_REPLAY, RESUME_REPLAY, TERMINATE_BACKENDS)");
+                             "PAUSE_REPLAY, RESUME_REPLAY, TERMINATE_BACKENDS, REBUILD)");
     const QByteArray nodes("(expected PRIMARY, REPLICA, or REPLICA2, REPLICA3, ... for the further replicas of "
                            "POSTGRES_REPLICA_HOSTS)");
     QTest::addRow("unknown action") << QByteArray("DRILL_COMMAND_STPO_REPLICA")
