@@ -1,9 +1,34 @@
 #include "engine/Engine.hpp"
 
+#include "common/Errors.hpp"
+#include "common/Logging.hpp"
 #include "health/LagFormat.hpp"
 
 namespace pulse {
 namespace {
+
+ConnectionParams at(ConnectionParams params, const NodeEndpoint& endpoint)
+{
+    params.host(endpoint.host).port(endpoint.port);  // replaces the configured ones
+    return params;
+}
+
+NodeEndpoint endpointOf(const ConnectionParams& params)
+{
+    return {params.hostName(), params.portNumber()};
+}
+
+std::string describe(const NodeEndpoint& endpoint)
+{
+    return endpoint.host + ':' + std::to_string(endpoint.port);
+}
+
+void validate(const NodeEndpoint& endpoint, const char* role)
+{
+    if (endpoint.host.empty() || endpoint.port < 1 || endpoint.port > 65535)
+        throw Error(std::string("repoint: the ") + role + " endpoint '" + describe(endpoint) +
+                    "' needs a host and a port from 1 to 65535");
+}
 
 PoolConfig poolConfig(const Settings& s, const std::string& name, const ConnectionParams& params, bool primary)
 {
@@ -68,7 +93,10 @@ ConnectionParams Engine::connectionParams(const Settings& s, const ReplicaEndpoi
     return params;
 }
 
-Engine::Engine(Settings settings) : m_settings(std::move(settings))
+Engine::Engine(Settings settings)
+    : m_settings(std::move(settings))
+    , m_primaryEndpoint(endpointOf(connectionParams(m_settings, Target::Primary)))
+    , m_replicaEndpoint(endpointOf(connectionParams(m_settings, Target::Replica)))
 {
     const auto replicas = m_settings.replicas();
     std::vector<std::string> names{"primary"};
@@ -96,9 +124,7 @@ Engine::Engine(Settings settings) : m_settings(std::move(settings))
                                         FlagValues{m_settings.useReadReplica, m_settings.replicaFallbackEnabled},
                                         RouterOptions::fromSettings(m_settings), m_board, m_metrics);
 
-    std::vector<ConnectionParams> probes{connectionParams(m_settings, Target::Primary, "monitor")};
-    for (const auto& r : replicas)
-        probes.push_back(connectionParams(m_settings, r, "monitor"));
+    auto probes = monitorNodes(m_primaryEndpoint, m_replicaEndpoint);
     MonitorConfig config;
     config.interval = m_settings.monitorInterval;
     config.probeTimeout = m_settings.monitorProbeTimeout;
@@ -117,6 +143,71 @@ Engine::Engine(Settings settings) : m_settings(std::move(settings))
 Engine::~Engine()
 {
     m_monitor->stop();
+}
+
+std::vector<ConnectionParams> Engine::monitorNodes(const NodeEndpoint& primary, const NodeEndpoint& replica) const
+{
+    std::vector<ConnectionParams> nodes{at(connectionParams(m_settings, Target::Primary, "monitor"), primary)};
+    const auto replicas = m_settings.replicas();
+    for (size_t i = 0; i < replicas.size(); ++i) {
+        auto params = connectionParams(m_settings, replicas[i], "monitor");
+        nodes.push_back(i == 0 ? at(std::move(params), replica) : std::move(params));
+    }
+    return nodes;
+}
+
+NodeEndpoint Engine::endpoint(Target role) const
+{
+    std::lock_guard lock(m_endpointMutex);
+    return role == Target::Primary ? m_primaryEndpoint : m_replicaEndpoint;
+}
+
+ConnectionParams Engine::currentParams(Target role, const std::string& purpose) const
+{
+    return at(connectionParams(m_settings, role, purpose), endpoint(role));
+}
+
+std::uint64_t Engine::repoints() const
+{
+    return m_repoints.load(std::memory_order_acquire);
+}
+
+void Engine::repoint(const NodeEndpoint& primary, const NodeEndpoint& replica)
+{
+    validate(primary, "primary");
+    validate(replica, "replica");
+    // Serialised as a whole: two repoints interleaving could leave a pool on
+    // one's endpoint and the monitor on the other's.
+    std::lock_guard serial(m_repointMutex);
+    const NodeEndpoint oldPrimary = endpoint(Target::Primary);
+    const NodeEndpoint oldReplica = endpoint(Target::Replica);
+
+    // Pools first: from here on no new connection reaches the old servers.
+    // A role that stays put keeps its connections.
+    if (primary != oldPrimary)
+        m_router->primaryPool()->retarget(at(connectionParams(m_settings, Target::Primary), primary));
+    if (const auto& pool = m_router->replicaPool(); pool && replica != oldReplica)
+        pool->retarget(at(connectionParams(m_settings, Target::Replica), replica));
+    // Then the monitor, which also resets the moved roles' breakers and lag
+    // gates under its cycle lock, so no verdict about an old server lands
+    // after the reset. Traffic still running on an old connection may yet
+    // report a failure; the next probe of the new server corrects it.
+    m_monitor->retarget(monitorNodes(primary, replica));
+
+    // Published last: an observer that sees the count move (or the new
+    // endpoints) finds the pools and the monitor already pointing there.
+    {
+        std::lock_guard lock(m_endpointMutex);
+        m_primaryEndpoint = primary;
+        m_replicaEndpoint = replica;
+    }
+    const std::uint64_t count = m_repoints.fetch_add(1, std::memory_order_acq_rel) + 1;
+    logger("engine")->warn("repoint #{}: primary {} -> {}, replica {} -> {}{}", count, describe(oldPrimary),
+                           describe(primary), describe(oldReplica), describe(replica),
+                           m_router->replicaPool() ? "" : " (no replica configured: recorded only)");
+    // The new servers' first verdicts now rather than up to an interval
+    // later (without a monitor thread this only sets a flag).
+    m_monitor->refreshNow();
 }
 
 std::vector<PoolStats> Engine::poolStats() const

@@ -7,9 +7,12 @@
 // Thread contract: every method is thread-safe. status() blocks on the
 // network (bounded by MONITOR_PROBE_TIMEOUT_MS): the UI must call
 // latestStatus(), which returns the snapshot published by the monitor thread.
+// repoint() may run while sessions, an ETL and the monitor are active; it
+// waits for a monitor cycle under way (bounded like status()).
 #include "alerts/AlertEngine.hpp"
 #include "config/Settings.hpp"
 #include "etl/EtlRunner.hpp"
+#include "engine/NodeEndpoint.hpp"
 #include "engine/TopologyStatus.hpp"
 #include "metrics/QueryMetrics.hpp"
 #include "metrics/SeriesStore.hpp"
@@ -18,7 +21,10 @@
 #include "routing/HealthBoard.hpp"
 #include "routing/Router.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 
 namespace pulse {
 
@@ -29,6 +35,7 @@ public:
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
 
+    // As configured: repoint() changes where the roles connect, not the settings.
     const Settings& settings() const { return m_settings; }
     Router& router() { return *m_router; }
     FeatureFlags& flags() { return m_router->flags(); }
@@ -57,13 +64,41 @@ public:
     // this Engine: a runner given these options must not outlive it.
     EtlOptions etlOptions() const;
 
+    // Where a role's connections go now: as configured until repoint().
+    NodeEndpoint endpoint(Target role) const;  // Target::Primary or Target::Replica (first replica)
+    // libpq parameters for a role as it is now (after any repoint), tagged like connectionParams().
+    ConnectionParams currentParams(Target role, const std::string& purpose = {}) const;
+    // Points the primary role at `primary` and the first replica role at `replica`, while sessions,
+    // the ETL and the monitor keep running: new connections go to the new endpoints at once; idle
+    // connections are closed and checked-out ones are closed when returned (never reused); the
+    // monitor's probes reconnect on their next cycle and the replica's state tracking starts fresh;
+    // both roles' breakers and lag gates are reset (the old verdicts were about other servers).
+    // Logs one line (spdlog, no password) and bumps a counter repoints() for observers.
+    // A role whose endpoint does not change keeps its connections and verdicts. Without a replica
+    // configured only endpoint(Target::Replica) records `replica`. Throws Error (and changes
+    // nothing) for an empty host or a port outside 1-65535. Concurrent calls run one after another.
+    void repoint(const NodeEndpoint& primary, const NodeEndpoint& replica);
+    // Completed repoints: once it has moved, endpoint(), currentParams() and
+    // the pools already reflect that repoint.
+    std::uint64_t repoints() const;
+
     // libpq parameters for a node, tagged "pulse/<node>" (purpose appended).
+    // As configured: these static ones never follow repoint(); use currentParams().
     static ConnectionParams connectionParams(const Settings& settings, Target node, const std::string& purpose = {});
     static ConnectionParams connectionParams(const Settings& settings, const ReplicaEndpoint& replica,
                                              const std::string& purpose = {});
 
 private:
+    // The monitor's nodes (primary, then every replica) with the two roles at
+    // the given endpoints.
+    std::vector<ConnectionParams> monitorNodes(const NodeEndpoint& primary, const NodeEndpoint& replica) const;
+
     const Settings m_settings;
+    mutable std::mutex m_endpointMutex;  // guards the two endpoints; never held across I/O
+    NodeEndpoint m_primaryEndpoint;
+    NodeEndpoint m_replicaEndpoint;
+    std::mutex m_repointMutex;  // one repoint at a time, so pools and monitor never disagree
+    std::atomic<std::uint64_t> m_repoints{0};
     std::shared_ptr<HealthBoard> m_board;
     std::shared_ptr<QueryMetrics> m_metrics;
     std::shared_ptr<AlertEngine> m_alerts;

@@ -57,6 +57,14 @@ void LagGate::update(std::optional<double> lagSeconds, std::optional<std::int64_
                            formatLagSeconds(readmitSeconds));
 }
 
+void LagGate::reset()
+{
+    std::lock_guard lock(m_mutex);
+    m_reason.clear();
+    m_underSince.reset();
+    m_admitted.store(true, std::memory_order_release);
+}
+
 std::string LagGate::reason() const
 {
     std::lock_guard lock(m_mutex);

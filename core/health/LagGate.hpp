@@ -33,6 +33,10 @@ public:
     void update(std::optional<double> lagSeconds, std::optional<std::int64_t> lagBytes,
                 Clock::time_point now = Clock::now());
 
+    // Back to the state of a new gate (admitted, no readmit clock running):
+    // for when the replica behind it is another server (Engine::repoint).
+    void reset();
+
     bool admitted() const { return m_admitted.load(std::memory_order_acquire); }
     // Why it is excluded, for the decision log: "lag 6.2 s > REPLICA_MAX_LAG_SECONDS 2 s"
     // or "lag back under the limits for 1.5 s of the 5 s readmit time"; empty when admitted.

@@ -1,5 +1,6 @@
 #include "monitor/HealthMonitor.hpp"
 
+#include "common/Errors.hpp"
 #include "common/Logging.hpp"
 #include "common/ThreadCpu.hpp"
 #include "pg/DeadlineWatchdog.hpp"
@@ -32,6 +33,13 @@ NodeStatus baseStatus(const NodeObservation& o, const ConnectionParams& params)
     s.secondsSinceLastReplay = o.secondsSinceLastReplay;
     s.lsn = o.inRecovery ? o.replayLsn : o.currentLsn;
     return s;
+}
+
+// Everything libpq would be given, password and timeouts included: any
+// difference may mean another server or another login.
+bool sameParams(const ConnectionParams& a, const ConnectionParams& b)
+{
+    return a.toArrays().owned == b.toArrays().owned;
 }
 
 // The difference of two cumulative histograms: what happened in between.
@@ -106,6 +114,48 @@ MonitorStats HealthMonitor::stats() const
 {
     std::lock_guard lock(m_mutex);
     return m_stats;
+}
+
+void HealthMonitor::retarget(std::vector<ConnectionParams> nodes)
+{
+    // Under the cycle lock: a cycle under way finishes with the old endpoints
+    // and its verdicts land before the resets below, never after them.
+    std::lock_guard cycleLock(m_cycleMutex);
+    if (nodes.size() != m_nodes.size())
+        throw Error("monitor retarget: " + std::to_string(nodes.size()) + " node(s) given, " +
+                    std::to_string(m_nodes.size()) + " monitored");
+    for (size_t i = 0; i < nodes.size(); ++i)
+        if (nodes[i].nodeName() != m_nodes[i].nodeName())
+            throw Error("monitor retarget: node " + std::to_string(i) + " is " + m_nodes[i].nodeName() + ", not " +
+                        nodes[i].nodeName());
+
+    std::vector<bool> moved(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i)
+        moved[i] = !sameParams(nodes[i], m_nodes[i]);
+
+    // A replica's tracker holds its own replay history and the primary's LSN
+    // history: either server changing makes that history someone else's.
+    // (Rebuilt rather than assigned: a tracker's settings are const.)
+    std::vector<ReplicaStateTracker> trackers;
+    trackers.reserve(m_trackers.size());
+    for (size_t i = 1; i < nodes.size(); ++i) {
+        if (moved[0] || moved[i])
+            trackers.emplace_back(m_config.stallAfter);
+        else
+            trackers.push_back(std::move(m_trackers[i - 1]));
+    }
+    m_trackers = std::move(trackers);
+
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        if (!moved[i])
+            continue;
+        logger("monitor")->info("{}: probes move from {} to {}", nodes[i].nodeName(), endpointOf(m_nodes[i]),
+                                endpointOf(nodes[i]));
+        m_workers[i]->retarget(nodes[i]);
+        // Whatever the board says about this node was said about another server.
+        m_wiring.board->reset(nodes[i].nodeName());
+        m_nodes[i] = std::move(nodes[i]);
+    }
 }
 
 void HealthMonitor::loop(std::stop_token stop)

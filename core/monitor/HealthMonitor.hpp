@@ -9,8 +9,9 @@
 //   - samples the chart series once per second (SeriesStore),
 //   - publishes an immutable TopologyStatus for the CLI and the UI.
 //
-// Thread contract: runCycle() may be called from any thread (cycles are
-// serialised); latest() is cheap and never blocks on the network.
+// Thread contract: runCycle() and retarget() may be called from any thread
+// (cycles and retargets are serialised); latest() is cheap and never blocks
+// on the network.
 #include "alerts/AlertEngine.hpp"
 #include "engine/TopologyStatus.hpp"
 #include "health/ReplicaStateTracker.hpp"
@@ -63,6 +64,16 @@ public:
     // One cycle now, on the calling thread (probes still run in parallel).
     std::shared_ptr<const TopologyStatus> runCycle();
 
+    // Points the probes at other servers (Engine::repoint): `nodes` in the
+    // constructor's order, same count and names. Waits for a cycle under way,
+    // so every later cycle sees the new endpoints only. For each node whose
+    // parameters changed: its probe reconnects on its next cycle, its board
+    // entry (breaker, lag gate, replay position) is reset and, for a replica,
+    // its state tracking starts afresh; a new primary resets every replica's
+    // tracking too (their lag history is measured against the primary).
+    // Throws Error (and changes nothing) when count or names differ.
+    void retarget(std::vector<ConnectionParams> nodes);
+
     void start();
     void stop();
     bool running() const { return m_thread.joinable(); }
@@ -81,12 +92,12 @@ private:
     void sampleSeries(const TopologyStatus& status);
 
     const MonitorConfig m_config;
-    const std::vector<ConnectionParams> m_nodes;
+    std::vector<ConnectionParams> m_nodes;  // guarded by m_cycleMutex (retarget replaces entries)
     Wiring m_wiring;
     std::vector<std::unique_ptr<ProbeWorker>> m_workers;
-    std::vector<ReplicaStateTracker> m_trackers;  // one per replica (m_nodes[1..])
+    std::vector<ReplicaStateTracker> m_trackers;  // one per replica (m_nodes[1..]); m_cycleMutex
 
-    std::mutex m_cycleMutex;  // one cycle at a time
+    std::mutex m_cycleMutex;  // one cycle (or retarget) at a time
     mutable std::mutex m_mutex;
     std::shared_ptr<const TopologyStatus> m_latest;
     std::function<void(const std::shared_ptr<const TopologyStatus>&)> m_listener;

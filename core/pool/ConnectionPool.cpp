@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace pulse {
 namespace {
 // ROLLBACK of a connection returned mid-transaction: a bounded wait, so a
@@ -12,6 +14,17 @@ namespace {
 constexpr std::chrono::milliseconds kRollbackDeadline{3000};
 // pool_pre_ping's round trip: a frozen server must not hold a checkout.
 constexpr std::chrono::milliseconds kPingDeadline{2000};
+
+PoolConfig withoutParams(PoolConfig config)
+{
+    config.params = ConnectionParams{};
+    return config;
+}
+
+std::string endpointOf(const ConnectionParams& params)
+{
+    return params.hostName() + ':' + std::to_string(params.portNumber());
+}
 }  // namespace
 
 std::shared_ptr<ConnectionPool> ConnectionPool::create(PoolConfig config)
@@ -23,7 +36,9 @@ std::shared_ptr<ConnectionPool> ConnectionPool::create(PoolConfig config)
     return std::shared_ptr<ConnectionPool>(new ConnectionPool(std::move(config)));
 }
 
-ConnectionPool::ConnectionPool(PoolConfig config) : m_config(std::move(config))
+ConnectionPool::ConnectionPool(PoolConfig config)
+    : m_config(withoutParams(config))
+    , m_params(std::make_shared<const ConnectionParams>(std::move(config.params)))
 {
     m_idle.reserve(static_cast<size_t>(m_config.size));
 }
@@ -32,9 +47,32 @@ ConnectionPool::~ConnectionPool() = default;
 
 std::unique_ptr<PgConnection> ConnectionPool::openConnection()
 {
-    auto connection = PgConnection::open(m_config.params);
+    std::shared_ptr<const ConnectionParams> params;
+    {
+        std::lock_guard lock(m_mutex);
+        params = m_params;
+    }
+    // The connect itself (a network round trip or several) runs unlocked.
+    auto connection = PgConnection::open(*params);
     logger("pool")->debug("{}: opened connection (backend pid {})", m_config.name, connection->backendPid());
     return connection;
+}
+
+PoolConfig ConnectionPool::config() const
+{
+    PoolConfig config = m_config;
+    config.params = params();
+    return config;
+}
+
+ConnectionParams ConnectionPool::params() const
+{
+    std::shared_ptr<const ConnectionParams> params;
+    {
+        std::lock_guard lock(m_mutex);
+        params = m_params;
+    }
+    return *params;
 }
 
 std::unique_ptr<PgConnection> ConnectionPool::openReserved(bool checkedOut)
@@ -231,18 +269,45 @@ void ConnectionPool::giveBack(std::unique_ptr<PgConnection> connection, std::uin
     toClose.reset();
 }
 
+std::vector<ConnectionPool::Idle> ConnectionPool::disposeLocked()
+{
+    std::vector<Idle> closing;
+    ++m_generation;
+    closing.swap(m_idle);
+    m_idle.reserve(static_cast<size_t>(m_config.size));  // giveBack keeps never allocating
+    m_open -= static_cast<int>(closing.size());
+    m_discarded += closing.size();
+    return closing;
+}
+
 void ConnectionPool::dispose()
 {
     std::vector<Idle> closing;
     {
         std::lock_guard lock(m_mutex);
-        ++m_generation;
-        closing.swap(m_idle);
-        m_open -= static_cast<int>(closing.size());
-        m_discarded += closing.size();
+        closing = disposeLocked();
+    }
+    m_available.notify_all();  // slots freed: waiters may open new connections
+    logger("pool")->info("{}: disposed {} idle connection(s)", m_config.name, closing.size());
+    // The connections close here, outside the lock (PQfinish sends Terminate).
+}
+
+void ConnectionPool::retarget(ConnectionParams params)
+{
+    // Built before taking the lock: the critical section stays a pointer swap.
+    auto next = std::make_shared<const ConnectionParams>(std::move(params));
+    std::shared_ptr<const ConnectionParams> previous;
+    std::vector<Idle> closing;
+    {
+        // One step: a connection tagged with the new generation can only have
+        // been opened with the new parameters (see openConnection()).
+        std::lock_guard lock(m_mutex);
+        previous = std::exchange(m_params, next);
+        closing = disposeLocked();
     }
     m_available.notify_all();
-    logger("pool")->info("{}: disposed {} idle connection(s)", m_config.name, closing.size());
+    logger("pool")->info("{}: retargeted from {} to {}; closed {} idle connection(s), checked-out ones close on return",
+                         m_config.name, endpointOf(*previous), endpointOf(*next), closing.size());
 }
 
 PoolStats ConnectionPool::stats() const

@@ -11,7 +11,11 @@
 // callers that could be served from the idle stack.
 //
 // Thread contract: every public method is thread-safe. Create pools with
-// create(): leases keep the pool alive through a shared_ptr.
+// create(): leases keep the pool alive through a shared_ptr. Everything in
+// PoolConfig is fixed at create() except the connection parameters, which
+// retarget() may replace while leases are out: they live apart, under the
+// pool's mutex, and are read only when a connection is opened, so the
+// checkout path never touches them.
 
 #include "pool/PoolConfig.hpp"
 #include "pool/PoolLease.hpp"
@@ -43,10 +47,19 @@ public:
     // Closes idle connections and marks every open one stale: checked-out
     // connections are closed when returned (after a failover, say).
     void dispose();
+    // Points the pool at another server (Engine::repoint after a failover):
+    // every connection opened from now on uses `params`, and the open ones
+    // are disposed of as by dispose() in the same step, so none opened with
+    // the old parameters is ever handed out again. A connect already under
+    // way finishes against the old server; its lease is closed on return.
+    void retarget(ConnectionParams params);
 
     PoolStats stats() const;
     int checkedOut() const;  // cheaper than stats(): spreading reads over replicas asks it per session
-    const PoolConfig& config() const { return m_config; }
+    // The configuration as it is now (params as last retargeted): a copy,
+    // because retarget() may replace the parameters at any time.
+    PoolConfig config() const;
+    ConnectionParams params() const;  // the parameters new connections use now
     const std::string& name() const { return m_config.name; }
 
 private:
@@ -59,6 +72,12 @@ private:
     };
 
     explicit ConnectionPool(PoolConfig config);
+    // Opens a connection with the parameters current at the moment it starts.
+    // Callers take the generation their connection is tagged with before
+    // calling, and retarget() swaps the parameters and bumps the generation
+    // in one step: a connection tagged with the current generation was thus
+    // always opened with the current parameters (the reverse, new parameters
+    // under an old generation, only costs a connection closed on return).
     std::unique_ptr<PgConnection> openConnection();
     // Opens a connection for a slot the caller reserved under the lock
     // (m_open, plus m_checkedOut when `checkedOut`); on failure the slot is
@@ -69,11 +88,19 @@ private:
     // if it is still idle, else the warmest. Called under the lock.
     size_t pickIdle() const;
     static const void* threadToken();
+    // Empties the idle stack and bumps the generation (dispose, retarget);
+    // m_mutex held. The caller closes what it gets back outside the lock.
+    std::vector<Idle> disposeLocked();
     void giveBack(std::unique_ptr<PgConnection> connection, std::uint64_t generation, bool forceDiscard) noexcept;
     [[noreturn]] void throwTimeout(Clock::duration waited, std::chrono::milliseconds timeout, int waiters);
 
+    // Immutable, so the hot path reads it without the lock. Its `params` is
+    // left empty: the only copy is m_params, which retarget() replaces.
     const PoolConfig m_config;
     mutable std::mutex m_mutex;
+    // Guarded by m_mutex. Shared and immutable, so a connect copies a pointer
+    // under the lock and builds its libpq arrays outside it.
+    std::shared_ptr<const ConnectionParams> m_params;
     std::condition_variable m_available;
     std::vector<Idle> m_idle;  // LIFO, with thread affinity first (pickIdle)
     int m_open = 0;            // idle + checked out + reserved for opening

@@ -10,7 +10,10 @@ namespace pulse {
 
 struct PoolConfig {
     std::string name = "primary";        // "primary", "replica": shown in stats and errors
-    ConnectionParams params;             // how to open a connection to the node
+    // How to open a connection to the node. The pool keeps its own copy,
+    // which ConnectionPool::retarget() may replace: read it back with
+    // ConnectionPool::params(), never from a PoolConfig kept aside.
+    ConnectionParams params;
     int size = 5;                        // pool_size: connections kept open once created
     int maxOverflow = 10;                // max_overflow: extra connections, closed on return
     std::chrono::milliseconds timeout{30'000};  // pool_timeout: longest wait at checkout

@@ -21,6 +21,20 @@ const NodeHealth* HealthBoard::find(std::string_view name) const
     return const_cast<HealthBoard*>(this)->find(name);
 }
 
+bool HealthBoard::reset(std::string_view name)
+{
+    NodeHealth* node = find(name);
+    if (!node)
+        return false;
+    // Position first: a read-your-writes check must never trust the old
+    // server's replay position for the new one, even for a moment.
+    node->replayLsn.store(0, std::memory_order_release);
+    node->lagBytes.store(-1, std::memory_order_relaxed);
+    node->lagGate.reset();
+    node->breaker.reset();
+    return true;
+}
+
 std::vector<const NodeHealth*> HealthBoard::all() const
 {
     std::vector<const NodeHealth*> out;

@@ -34,6 +34,12 @@ public:
     NodeHealth* find(std::string_view name);  // nullptr when unknown
     const NodeHealth* find(std::string_view name) const;
     std::vector<const NodeHealth*> all() const;
+    // Forgets every verdict about the node, as when the board was built: the
+    // breaker closes, the lag gate admits, replay position and lag become
+    // unknown. For when the name now stands for another server
+    // (Engine::repoint): the old verdicts were about the old one. The monitor's
+    // next cycle judges the new server. Returns false when the name is unknown.
+    bool reset(std::string_view name);
     // Set while a HealthMonitor feeds the board. Without one, nothing would
     // ever probe an open breaker, so the router lets a half-open breaker's
     // node take one checkout as the trial instead.
