@@ -70,4 +70,17 @@ struct LoadTestOptions {
 };
 int runLoadTest(const CliContext& context, const LoadTestOptions& options);
 
+// pulsectl drill list | show NAME | run NAME: failover and rollback drills.
+struct DrillOptions {
+    enum class Verb { List, Show, Run } verb = Verb::List;
+    std::string name;         // a built-in drill
+    std::string file;         // --file: a drill of one's own
+    bool dryRun = false;      // --dry-run: list the steps, do nothing
+    bool yes = false;         // --yes: destructive steps are confirmed
+    bool keep = false;        // --keep: leave the drill's ETL rows behind
+    std::string journalFile;  // --journal (default NAME-<time>.journal.json)
+    std::string reportFile;   // --report (default NAME-<time>.report.md)
+};
+int runDrill(const CliContext& context, const DrillOptions& options);
+
 }  // namespace pulsectl

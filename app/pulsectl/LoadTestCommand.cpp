@@ -3,6 +3,7 @@
 
 #include "Commands.hpp"
 #include "Interrupt.hpp"
+#include "OutputFile.hpp"
 #include "TextTable.hpp"
 
 #include "common/Errors.hpp"
@@ -17,25 +18,8 @@
 #include <iostream>
 #include <thread>
 
-#include <unistd.h>
-
 namespace pulsectl {
 namespace {
-
-// The report file is checked before the run (a bad path must not cost a
-// five-minute load) and written whole or not at all (temporary + rename).
-void checkWritable(const std::filesystem::path& file)
-{
-    const auto dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    if (!std::filesystem::is_directory(dir))
-        throw pulse::InvalidParameterError("--json " + file.string() + ": directory " + dir.string() +
-                                           " does not exist");
-    if (::access(dir.c_str(), W_OK) != 0)
-        throw pulse::InvalidParameterError("--json " + file.string() + ": directory " + dir.string() +
-                                           " is not writable");
-    if (std::filesystem::is_directory(file))
-        throw pulse::InvalidParameterError("--json " + file.string() + " is a directory; give a file name");
-}
 
 std::string progressLine(const pulse::LoadTestProgress& p)
 {
@@ -68,7 +52,7 @@ int runLoadTest(const CliContext& context, const LoadTestOptions& options)
     spec.keepRows = options.keep;
     spec.validate();
     if (!options.jsonFile.empty())
-        checkWritable(options.jsonFile);
+        checkWritable(options.jsonFile, "--json");
 
     pulse::Engine engine(settings);
     installInterruptHandler();

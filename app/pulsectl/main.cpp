@@ -31,7 +31,8 @@ Exit codes:
   7  the server reported an SQL error
   8  the sandbox could not be created, found or controlled
   9  ran, but did not pass: a load test criterion not met, an ETL job cancelled,
-     a dashboard page load failed)";
+     a dashboard page load failed, a drill failed
+ 10  a drill was aborted (Ctrl+C or an abort condition); its rollbacks ran)";
 
 int fail(int code, const std::string& message)
 {
@@ -144,6 +145,27 @@ int main(int argc, char** argv)
     loadtest->add_flag("--keep", loadOptions.keep, "keep the last phase's rows (default: deleted afterwards)");
     loadtest->add_option("--json", loadOptions.jsonFile, "also write the report as JSON to FILE");
 
+    pulsectl::DrillOptions drillOptions;
+    auto* drill = app.add_subcommand("drill", "failover and rollback drills with verified outcomes, a JSON journal "
+                                              "and a Markdown report");
+    drill->require_subcommand(1);
+    auto* drillList = drill->add_subcommand("list", "the built-in drills");
+    drillList->add_flag("--json", context.json, "machine-readable output");
+    auto* drillShow = drill->add_subcommand("show", "what a drill does, step by step");
+    drillShow->add_option("name", drillOptions.name, "a built-in drill (pulsectl drill list)");
+    drillShow->add_option("--file", drillOptions.file, "a drill JSON file of your own");
+    drillShow->add_flag("--json", context.json, "print the definition as JSON (a starting point for your own)");
+    auto* drillRun = drill->add_subcommand(
+        "run", "run a drill: hypothesis, method, rollbacks; Ctrl+C aborts (the rollbacks still run). "
+               "Exit 0: passed, 9: failed, 10: aborted");
+    drillRun->add_option("name", drillOptions.name, "a built-in drill (pulsectl drill list)");
+    drillRun->add_option("--file", drillOptions.file, "a drill JSON file of your own (same shape as drill show --json)");
+    drillRun->add_flag("--dry-run", drillOptions.dryRun, "list the steps and what would be refused; do nothing");
+    drillRun->add_flag("--yes", drillOptions.yes, "confirm the destructive steps (stop, kill, freeze, promote, rebuild)");
+    drillRun->add_flag("--keep", drillOptions.keep, "keep the drill's ETL rows (default: deleted afterwards)");
+    drillRun->add_option("--journal", drillOptions.journalFile, "the JSON journal (default NAME-<time>.journal.json)");
+    drillRun->add_option("--report", drillOptions.reportFile, "the Markdown report (default NAME-<time>.report.md)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -189,6 +211,12 @@ int main(int argc, char** argv)
         }
         if (loadtest->parsed())
             return pulsectl::runLoadTest(context, loadOptions);
+        if (drill->parsed()) {
+            drillOptions.verb = drillRun->parsed()    ? pulsectl::DrillOptions::Verb::Run
+                                : drillShow->parsed() ? pulsectl::DrillOptions::Verb::Show
+                                                      : pulsectl::DrillOptions::Verb::List;
+            return pulsectl::runDrill(context, drillOptions);
+        }
     } catch (const CLI::ValidationError& e) {
         return fail(pulse::exitcode::usage, e.what());
     } catch (const pulse::InvalidParameterError& e) {

@@ -13,5 +13,6 @@ inline constexpr int replicaUnavailable = 6; // replica read refused: fallback d
 inline constexpr int sql = 7;                // the server reported an SQL error
 inline constexpr int sandbox = 8;            // sandbox could not be created or controlled
 inline constexpr int notPassed = 9;          // ran, but the result is a failure: a load test criterion not met,
-                                             // an ETL job cancelled, a dashboard page load failed
+                                             // an ETL job cancelled, a dashboard page load failed, a drill failed
+inline constexpr int aborted = 10;           // a drill was aborted (Ctrl+C, an abort condition); its rollbacks ran
 }  // namespace pulse::exitcode

@@ -58,7 +58,9 @@ struct Drill {
     std::vector<DrillActivity> steadyState;    // probes, each with a tolerance
     std::vector<DrillActivity> method;
     std::vector<DrillRollback> rollbacks;
-    std::vector<DrillActivity> abortConditions;  // probes; a miss aborts the drill
+    // Probes; a value outside the tolerance (or a probe that throws) aborts
+    // the drill. An unknown (null) value does not: see DrillRunner.
+    std::vector<DrillActivity> abortConditions;
     std::chrono::milliseconds abortInterval{500};
     nlohmann::json source;    // the definition as written, for the journal
 

@@ -120,6 +120,8 @@ nlohmann::json toJson(const DrillJournal& j)
               {"failed_reads", f.failedReads},
               {"retried_reads", f.retriedReads},
               {"failed_writes", f.failedWrites},
+              {"last_read_error", f.lastReadError.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.lastReadError)},
+              {"last_write_error", f.lastWriteError.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.lastWriteError)},
               {"etl_rows_planned", optional(f.etlRowsPlanned)},
               {"etl_rows_found", optional(f.etlRowsFound)}}},
             {"warnings", j.warnings}};

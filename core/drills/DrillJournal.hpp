@@ -52,8 +52,10 @@ struct DrillFigures {
     std::optional<std::int64_t> dataAtRiskBytes;   // replica lag when the fault hit
     std::uint64_t reads = 0;                       // dashboard queries during the drill
     std::uint64_t failedReads = 0;
-    std::uint64_t retriedReads = 0;                // moved to the primary mid-query
-    std::uint64_t failedWrites = 0;
+    std::uint64_t retriedReads = 0;                // served by the primary because the replica could not (fallback)
+    std::uint64_t failedWrites = 0;                // failed write checks, plus the ETL's reconnections
+    std::string lastReadError;                     // what a failed read said (e.g. ReplicaUnavailableError: ...)
+    std::string lastWriteError;
     std::optional<std::int64_t> etlRowsPlanned;
     std::optional<std::int64_t> etlRowsFound;
 };

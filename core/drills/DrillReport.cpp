@@ -79,9 +79,13 @@ std::string markdownReport(const DrillJournal& j)
           (f.dataAtRiskBytes ? formatLagBytes(*f.dataAtRiskBytes) + " of WAL not yet on the replica"
                              : std::string("not measured")) +
           " |\n";
-    md += fmt::format("| Dashboard reads | {} ({} failed, {} retried on the primary) |\n", f.reads, f.failedReads,
+    md += fmt::format("| Dashboard reads | {} ({} failed, {} served by the primary on fallback) |\n", f.reads, f.failedReads,
                       f.retriedReads);
+    if (!f.lastReadError.empty())
+        md += "| Last failed read said | " + cell(f.lastReadError) + " |\n";
     md += fmt::format("| Failed writes | {} |\n", f.failedWrites);
+    if (!f.lastWriteError.empty())
+        md += "| Last failed write said | " + cell(f.lastWriteError) + " |\n";
     if (f.etlRowsPlanned)
         md += fmt::format("| ETL rows | {} of {} planned{} |\n", f.etlRowsFound.value_or(0), *f.etlRowsPlanned,
                           f.etlRowsFound == f.etlRowsPlanned ? ", exact" : ": **not exact**");

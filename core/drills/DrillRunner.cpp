@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -48,13 +50,34 @@ struct DrillRunner::Impl {
     std::stop_source aborted;  // abort(): ends waits of the method and the hypothesis
     std::jthread worker;
     mutable std::mutex emitting;  // one event at a time, whichever thread reports it
+    // The thread delivering an event now: a listener that reacts by calling
+    // abort() reports Aborting from inside its own call; that event waits in
+    // `pending` until the current one returns instead of deadlocking.
+    mutable std::atomic<std::thread::id> delivering{};
+    mutable std::deque<DrillEvent> pending;  // touched only by `delivering`
 
     // A listener that throws must not take the drill (and its rollbacks) down.
     void emit(const DrillEvent& event) const
     {
         if (!options.listener)
             return;
+        if (delivering.load() == std::this_thread::get_id()) {
+            pending.push_back(event);
+            return;
+        }
         std::lock_guard lock(emitting);
+        delivering.store(std::this_thread::get_id());
+        deliver(event);
+        while (!pending.empty()) {
+            const DrillEvent next = std::move(pending.front());
+            pending.pop_front();
+            deliver(next);
+        }
+        delivering.store(std::thread::id{});
+    }
+
+    void deliver(const DrillEvent& event) const
+    {
         try {
             options.listener(event);
         } catch (const std::exception& e) {
@@ -88,7 +111,17 @@ struct DrillRunner::Impl {
             const auto deadline = std::chrono::steady_clock::now() +
                                   std::chrono::milliseconds(static_cast<long>(within * 1000));
             for (;;) {
-                run.output = executor.execute(a, stop);
+                try {
+                    run.output = executor.execute(a, stop);
+                } catch (const std::exception&) {
+                    // A probe that may wait can fail on the way (the node is
+                    // still starting, reads still refused): ask again until
+                    // its time is up; the last error is what the step says.
+                    if (a.kind != ActivityKind::Probe || within <= 0 ||
+                        std::chrono::steady_clock::now() >= deadline || !pause(options.probeRetry, stop))
+                        throw;
+                    continue;
+                }
                 if (!a.tolerance)
                     break;
                 run.toleranceMet = a.tolerance->accepts(run.output);
@@ -148,7 +181,10 @@ struct DrillRunner::Impl {
                 std::string failure;
                 try {
                     value = executor.execute(probe, stop);
-                    if (!probe.tolerance->accepts(value))
+                    // Unknown is not over a limit: the fault under test often
+                    // makes a value unknown (the lag of a stopped replica),
+                    // and aborting on it would abort every such drill.
+                    if (!value.is_null() && !probe.tolerance->accepts(value))
                         failure = probe.name + ": got " + valueText(value) + ", limit " + probe.tolerance->describe();
                 } catch (const std::exception& e) {
                     if (stop.stop_requested())

@@ -41,31 +41,17 @@ NodeEndpoint endpointOf(SandboxNode node)
 
 std::unique_ptr<pulse::Engine> makeEngine(std::vector<std::pair<std::string, std::string>> overrides = {})
 {
-    pulse::LoadOptions options;
-    options.useDefaultEnvFile = false;
-    options.sandbox =
-        pulse::SettingsLayer{{pulse::SourceKind::Sandbox, "sandbox (test)"}, SandboxFixture::settingsValues()};
-    options.commandLine = {{"DB_POOL_SIZE", "4"},           {"DB_MAX_OVERFLOW", "4"},
-                           {"DB_REPLICA_POOL_SIZE", "4"},   {"DB_REPLICA_MAX_OVERFLOW", "4"},
-                           {"DB_REPLICA_POOL_TIMEOUT", "2"}, {"DB_CONNECT_TIMEOUT", "2"}};
+    std::vector<std::pair<std::string, std::string>> values{
+        {"DB_POOL_SIZE", "4"},           {"DB_MAX_OVERFLOW", "4"},    {"DB_REPLICA_POOL_SIZE", "4"},
+        {"DB_REPLICA_MAX_OVERFLOW", "4"}, {"DB_REPLICA_POOL_TIMEOUT", "2"}, {"DB_CONNECT_TIMEOUT", "2"}};
     for (auto& kv : overrides)
-        options.commandLine.push_back(std::move(kv));
-    return std::make_unique<pulse::Engine>(pulse::SettingsLoader::load(options));
+        values.push_back(std::move(kv));
+    return std::make_unique<pulse::Engine>(SandboxFixture::settings(std::move(values)));
 }
 
 pulse::ConnectionParams paramsFor(SandboxNode node, const std::string& applicationName)
 {
-    auto& sandbox = SandboxFixture::instance();
-    pulse::ConnectionParams params;
-    params.node(node == SandboxNode::Primary ? "primary" : "replica")
-        .host(sandbox.host())
-        .port(sandbox.port(node))
-        .user(sandbox.user())
-        .password(sandbox.password())
-        .database(sandbox.database())
-        .connectTimeout(2s)
-        .applicationName(applicationName);
-    return params;
+    return SandboxFixture::nodeParams(SandboxFixture::instance(), node, applicationName);
 }
 
 // A connection for looking at one server from outside the engine.

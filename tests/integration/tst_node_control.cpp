@@ -46,18 +46,7 @@ constexpr auto kStreamingWait = 20s;
 // developer's PGAPPNAME cannot change what terminate_backends matches).
 pulse::ConnectionParams paramsFor(const Sandbox& sandbox, SandboxNode node, const std::string& applicationName)
 {
-    pulse::ConnectionParams params;
-    params.node(std::string(pulse::sandboxNodeName(node)))
-        .host(sandbox.host())
-        .port(sandbox.port(node))
-        .user(sandbox.user())
-        .password(sandbox.password())
-        .database(sandbox.database())
-        .connectTimeout(2s)
-        .set("sslmode", "disable")
-        .set("gssencmode", "disable")
-        .set("application_name", applicationName);
-    return params;
+    return SandboxFixture::nodeParams(sandbox, node, applicationName);
 }
 
 std::unique_ptr<PgConnection> open(const Sandbox& sandbox, SandboxNode node, const std::string& applicationName)

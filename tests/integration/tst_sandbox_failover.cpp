@@ -11,6 +11,7 @@
 // story: each checks the roles it starts from and skips when an earlier
 // failure left others.
 
+#include "SandboxFixture.hpp"
 #include "WaitFor.hpp"
 
 #include "common/Errors.hpp"
@@ -48,17 +49,7 @@ constexpr auto kStreamingWait = 20s;
 
 std::unique_ptr<PgConnection> open(const Sandbox& sandbox, SandboxNode node)
 {
-    pulse::ConnectionParams params;
-    params.node(std::string(pulse::sandboxNodeName(node)))
-        .host(sandbox.host())
-        .port(sandbox.port(node))
-        .user(sandbox.user())
-        .password(sandbox.password())
-        .database(sandbox.database())
-        .connectTimeout(2s)
-        .set("sslmode", "disable")
-        .set("gssencmode", "disable")
-        .set("application_name", "failover-test");
+    const auto params = SandboxFixture::nodeParams(sandbox, node, "failover-test");
     auto connection = PgConnection::open(params);
     connection->setDeadline(10s);
     return connection;

@@ -16,8 +16,12 @@ void prepare(QProcess& process, const QString& program, const QStringList& argum
         environment.insert(QString::fromStdString(key), QString::fromStdString(value));
     environment.insert(QStringLiteral("MONITOR_INTERVAL_MS"), QStringLiteral("100"));
     environment.insert(QStringLiteral("MONITOR_PROBE_TIMEOUT_MS"), QStringLiteral("90"));
-    for (const auto& [key, value] : extra)
-        environment.insert(key, value);
+    for (const auto& [key, value] : extra) {
+        if (value.isNull())
+            environment.remove(key);  // QString(): run without it
+        else
+            environment.insert(key, value);
+    }
     process.setProcessEnvironment(environment);
     process.setProgram(program);
     process.setArguments(arguments);

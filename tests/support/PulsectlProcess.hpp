@@ -18,6 +18,7 @@ struct PulsectlRun {
     QByteArray err;
 };
 
+// Extra environment; a null QString() value removes the variable.
 using EnvOverrides = std::vector<std::pair<QString, QString>>;
 
 // Runs `program` (the pulsectl binary) to completion.

@@ -1,6 +1,7 @@
 #include "SandboxFixture.hpp"
 
 #include "common/Errors.hpp"
+#include "config/SettingsLoader.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -92,4 +93,30 @@ void SandboxFixture::ensureBothRunning()
     if (!sandbox.waitForStreaming(20s))
         throw pulse::SandboxError("the sandbox replica did not resume streaming within 20 s; see "
             + sandbox.logFile(pulse::SandboxNode::Replica).string());
+}
+
+pulse::Settings SandboxFixture::settings(std::vector<std::pair<std::string, std::string>> commandLine)
+{
+    pulse::LoadOptions options;
+    options.useDefaultEnvFile = false;
+    options.sandbox = pulse::SettingsLayer{{pulse::SourceKind::Sandbox, "sandbox (test)"}, settingsValues()};
+    options.commandLine = std::move(commandLine);
+    return pulse::SettingsLoader::load(options);
+}
+
+pulse::ConnectionParams SandboxFixture::nodeParams(const pulse::Sandbox& sandbox, pulse::SandboxNode node,
+                                                   const std::string& applicationName)
+{
+    pulse::ConnectionParams params;
+    params.node(std::string(pulse::sandboxNodeName(node)))
+        .host(sandbox.host())
+        .port(sandbox.port(node))
+        .user(sandbox.user())
+        .password(sandbox.password())
+        .database(sandbox.database())
+        .connectTimeout(std::chrono::seconds(2))
+        .set("sslmode", "disable")
+        .set("gssencmode", "disable")
+        .set("application_name", applicationName);
+    return params;
 }

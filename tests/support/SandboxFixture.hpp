@@ -11,6 +11,8 @@
 // Every function throws pulse::SandboxError on failure; Qt Test does not
 // report exceptions well, so catch them and QFAIL(what()).
 
+#include "config/Settings.hpp"
+#include "pg/ConnectionParams.hpp"
 #include "topology/Sandbox.hpp"
 
 #include <string>
@@ -27,6 +29,14 @@ public:
     static void teardown();
     // POSTGRES_* settings pointing an engine at instance().
     static std::vector<std::pair<std::string, std::string>> settingsValues();
+    // Settings for an engine on instance(): defaults, the sandbox, then
+    // `commandLine` (as --set would give them); no .env is read.
+    static pulse::Settings settings(std::vector<std::pair<std::string, std::string>> commandLine = {});
+    // A direct connection to one node of `sandbox` (any sandbox, not only
+    // instance()), with exactly this application_name (a developer's
+    // PGAPPNAME cannot change what a test matches) and no TLS negotiation.
+    static pulse::ConnectionParams nodeParams(const pulse::Sandbox& sandbox, pulse::SandboxNode node,
+                                              const std::string& applicationName);
     // Starts stopped nodes, resumes a paused replay and waits (bounded) until
     // the replica streams again.
     static void ensureBothRunning();

@@ -99,7 +99,7 @@ void TestDrillJournal::markdown()
     QVERIFY(md.find("| Reads worked again after | 0.04 s |") != std::string::npos);
     QVERIFY(md.find("| Writes worked again after | not measured |") != std::string::npos);
     QVERIFY(md.find("3.2 MB of WAL not yet on the replica") != std::string::npos);
-    QVERIFY(md.find("300 (0 failed, 2 retried on the primary)") != std::string::npos);
+    QVERIFY(md.find("300 (0 failed, 2 served by the primary on fallback)") != std::string::npos);
     QVERIFY(md.find("19000 of 20000 planned: **not exact**") != std::string::npos);
     // A pipe or a line break in a step's text must not break the table.
     QVERIFY2(md.find("| +1.0 s | method | stop \\| the replica | ok | 0.50 s | pg_ctl stop -m fast waiting |") !=

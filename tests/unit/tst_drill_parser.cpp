@@ -4,6 +4,7 @@
 
 #include "drills/ActivityCatalog.hpp"
 #include "drills/DrillFileError.hpp"
+#include "drills/BuiltinDrills.hpp"
 #include "drills/DrillParser.hpp"
 
 #include <QtTest>
@@ -84,6 +85,7 @@ class TestDrillParser : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void validDrillWithDefaults();
+    void builtinDrillsAreValid();
     void everyProblemAtOnce();
     void problems_data();
     void problems();
@@ -254,6 +256,33 @@ void TestDrillParser::catalogIsConsistent()
     }
     QCOMPARE(ActivityCatalog::suggest("kill_nodes"), std::string("kill_node"));
     QCOMPARE(ActivityCatalog::suggest("something else entirely"), std::string());
+}
+
+void TestDrillParser::builtinDrillsAreValid()
+{
+    // Every shipped drill parses for the usual topology, under the name of
+    // its file, with a blast radius, and says so when it needs --yes.
+    const auto names = BuiltinDrills::names();
+    QCOMPARE(names.size(), std::size_t(9));
+    for (const auto& name : names) {
+        Drill drill;
+        try {
+            drill = BuiltinDrills::load(name, kNodes);
+        } catch (const DrillFileError& e) {
+            QFAIL(e.what());
+        }
+        QCOMPARE(drill.name, name);
+        QVERIFY2(!drill.blastRadius.empty() && !drill.description.empty(), name.c_str());
+        QVERIFY2(!drill.steadyState.empty(), name.c_str());
+    }
+    QVERIFY(BuiltinDrills::load("failover-promotion", kNodes).destructive());
+    QVERIFY(!BuiltinDrills::load("rollback-single-database", kNodes).destructive());
+    try {
+        BuiltinDrills::load("replica-outag", kNodes);
+        QFAIL("an unknown drill loaded");
+    } catch (const InvalidParameterError& e) {
+        QVERIFY2(std::string(e.what()).find("did you mean 'replica-outage'") != std::string::npos, e.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDrillParser)

@@ -87,6 +87,16 @@ Drill parse(const json& j)
     return DrillParser::parse(j, "test", {"primary", "replica"});
 }
 
+// A "wait" action that lasts until the runner stops it (or 30 s).
+json waitUntilStopped(const DrillActivity&, std::stop_token stop)
+{
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait_for(lock, stop, 30s, [] { return false; });
+    return json(nullptr);
+}
+
 std::vector<std::string> phasesOf(const std::vector<ActivityRun>& runs)
 {
     std::vector<std::string> out;
@@ -106,6 +116,9 @@ private Q_SLOTS:
     void methodProbeFailsRollbacksRun();
     void abortRunsRollbacks();
     void abortConditionAborts();
+    void unknownAbortValueDoesNotAbort();
+    void listenerMayAbort();
+    void waitingProbeRetriesAfterAnError();
     void loudWhenLeftWorse();
     void failedAlwaysRollbackFailsThePassedDrill();
     void abortWithoutRollbacksChecksTheTopology();
@@ -232,19 +245,93 @@ void TestDrillRunner::abortConditionAborts()
     ex.scripts["replica_streaming"] = [](auto&, auto) { return json(true); };
     std::atomic<int> failed{0};
     ex.scripts["failed_reads"] = [&failed](auto&, auto) { return json(failed += 4); };
-    ex.scripts["wait"] = [](auto&, std::stop_token stop) {
-        std::mutex m;
-        std::condition_variable_any cv;
-        std::unique_lock lock(m);
-        cv.wait_for(lock, stop, 30s, [] { return false; });
-        return json(nullptr);
-    };
+    ex.scripts["wait"] = waitUntilStopped;
     DrillRunner runner(ex, parse(d), {});
     runner.start();
     const auto j = runner.wait();
     QCOMPARE(j.status, DrillStatus::Aborted);
     QVERIFY2(j.reason == "abort condition: few failed reads: got 12, limit between 0 and 10", j.reason.c_str());
     QCOMPARE(j.rollbacks.size(), std::size_t(2));
+}
+
+void TestDrillRunner::unknownAbortValueDoesNotAbort()
+{
+    auto d = drillJson();
+    d["abort-conditions"] = json::parse(R"({"interval-ms": 50, "probes": [
+        {"type": "probe", "name": "lag small", "provider": {"func": "replication_lag_seconds"}, "tolerance": {"max": 5}}]})");
+    ScriptedExecutor ex;
+    ex.scripts["replica_streaming"] = [](auto&, auto) { return json(true); };
+    std::atomic<int> lagAsked{0};
+    // The replica is down: its lag is unknown, which is not over the limit.
+    ex.scripts["replication_lag_seconds"] = [&lagAsked](auto&, auto) {
+        ++lagAsked;
+        return json(nullptr);
+    };
+    ex.scripts["reads_served_by"] = [&lagAsked](auto&, auto) {
+        return json(lagAsked.load() >= 3 ? "primary" : "replica");  // holds once the watcher asked a few times
+    };
+    DrillRunner runner(ex, parse(d), {.confirmed = false, .listener = {}, .probeRetry = 10ms});
+    runner.start();
+    const auto j = runner.wait();
+    QVERIFY2(j.status == DrillStatus::Completed, j.reason.c_str());
+    QVERIFY(lagAsked.load() >= 3);
+}
+
+void TestDrillRunner::listenerMayAbort()
+{
+    // A listener that aborts from inside its own call (a console's "abort
+    // when this step ends") gets its Aborting event after the current one.
+    auto d = drillJson();
+    d["method"][1] = {{"type", "action"}, {"name", "wait"},
+                      {"provider", {{"func", "wait"}, {"arguments", {{"seconds", 600}}}}}};
+    ScriptedExecutor ex;
+    ex.scripts["replica_streaming"] = [](auto&, auto) { return json(true); };
+    ex.scripts["wait"] = waitUntilStopped;
+    DrillRunner* self = nullptr;
+    std::vector<std::string> events;
+    DrillRunOptions options;
+    options.listener = [&](const DrillEvent& e) {
+        events.push_back(e.kind == DrillEvent::Kind::Aborting ? "aborting" : e.step.name);
+        if (e.kind == DrillEvent::Kind::StepFinished && e.step.name == "pause replay")
+            self->abort("listener");
+    };
+    DrillRunner runner(ex, parse(d), options);
+    self = &runner;
+    runner.start();
+    const auto j = runner.wait();
+    QCOMPARE(j.status, DrillStatus::Aborted);
+    const auto at = std::find(events.begin(), events.end(), "aborting");
+    QVERIFY(at != events.end());
+    QCOMPARE(*(at - 1), std::string("pause replay"));  // delivered after the event that caused it
+}
+
+void TestDrillRunner::waitingProbeRetriesAfterAnError()
+{
+    ScriptedExecutor ex;
+    ex.scripts["replica_streaming"] = [](auto&, auto) { return json(true); };
+    std::atomic<int> asked{0};
+    // Refused twice (still coming back), then it answers.
+    ex.scripts["reads_served_by"] = [&asked](auto&, auto) {
+        if (++asked < 3)
+            throw Error("replica unavailable and REPLICA_FALLBACK_ENABLED is off");
+        return json("primary");
+    };
+    DrillRunner runner(ex, parse(drillJson()), {.confirmed = false, .listener = {}, .probeRetry = 10ms});
+    runner.start();
+    const auto j = runner.wait();
+    QCOMPARE(j.status, DrillStatus::Completed);
+    QCOMPARE(asked.load(), 3);
+
+    // Out of time, the last error is what the step says.
+    ScriptedExecutor never;
+    never.scripts["replica_streaming"] = [](auto&, auto) { return json(true); };
+    never.scripts["reads_served_by"] = [](auto&, auto) -> json { throw Error("still refused"); };
+    DrillRunner failing(never, parse(drillJson()), {.confirmed = false, .listener = {}, .probeRetry = 10ms});
+    failing.start();
+    const auto f = failing.wait();
+    QCOMPARE(f.status, DrillStatus::Failed);
+    QCOMPARE(f.run[1].error, std::string("still refused"));
+    QVERIFY(never.count("reads on the primary") > 2);
 }
 
 void TestDrillRunner::loudWhenLeftWorse()
