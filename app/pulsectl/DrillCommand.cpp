@@ -22,6 +22,9 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -35,10 +38,14 @@ using nlohmann::json;
 
 std::string readDrillFile(const std::string& path)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw pulse::InvalidParameterError("--file " + path + " is a directory; give the path of a drill JSON file");
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw pulse::InvalidParameterError("--file " + path + ": cannot be read (" +
-                                           (std::filesystem::exists(path) ? "permission denied" : "no such file") +
+                                           (errno != 0 ? std::strerror(errno) : "unknown error") +
                                            "); give the path of a drill JSON file");
     std::ostringstream text;
     text << in.rdbuf();
@@ -238,6 +245,9 @@ int run(const CliContext& context, const DrillOptions& options)
     checkPolicy(drill, policy, options.yes, nodes);
     const std::string journalFile = options.journalFile.empty() ? defaultPath(drill, ".journal.json") : options.journalFile;
     const std::string reportFile = options.reportFile.empty() ? defaultPath(drill, ".report.md") : options.reportFile;
+    if (std::filesystem::weakly_canonical(journalFile) == std::filesystem::weakly_canonical(reportFile))
+        throw pulse::InvalidParameterError("--journal and --report name the same file (" + journalFile +
+                                           "); give each its own");
     checkWritable(journalFile, "--journal");
     checkWritable(reportFile, "--report");
 

@@ -159,6 +159,10 @@ const std::vector<ActivitySpec>& table()
               {within(10)}),
         probe("writes_work", "whether a write on the primary commits", "true or false", {within(10)}),
         probe("failed_reads", "dashboard reads that failed since the drill started", "a count", {}),
+        probe("reads_refused",
+              "dashboard reads the router refused since the drill started (ReplicaUnavailableError: no replica "
+              "could serve and REPLICA_FALLBACK_ENABLED is off)",
+              "a count", {}),
         probe("slowest_read_seconds",
               "the slowest dashboard query that succeeded since the drill started (a retry on the primary included)",
               "seconds (null before the first)", {}),

@@ -58,6 +58,17 @@ const std::map<std::string, NodeAction> kNodeActions{
     {"rebuild_node", NodeAction::Rebuild},     {"pause_replay", NodeAction::PauseReplay},
     {"resume_replay", NodeAction::ResumeReplay}, {"terminate_backends", NodeAction::TerminateBackends}};
 
+bool needsDemoSchema(const Drill& drill)
+{
+    if (drill.workload.readers > 0 || drill.workload.etlRows > 0)
+        return true;
+    auto uses = [](const DrillActivity& a) {
+        return a.func == "start_etl" || a.func == "wait_for_etl" || a.func == "etl_rows_exact";
+    };
+    return std::any_of(drill.method.begin(), drill.method.end(), uses) ||
+           std::any_of(drill.steadyState.begin(), drill.steadyState.end(), uses);
+}
+
 bool isFault(NodeAction action)
 {
     return action != NodeAction::Start && action != NodeAction::Thaw && action != NodeAction::ResumeReplay &&
@@ -84,22 +95,26 @@ struct EngineActivityExecutor::Impl {
     std::shared_ptr<spdlog::logger> log = logger("drill");
 
     std::unique_ptr<DashboardReaders> readers;
-    std::unique_ptr<EtlRunner> etl;
+    std::shared_ptr<EtlRunner> etl;  // set once, under `mutex` (probes read it from the watcher thread)
     std::unique_ptr<ServiceWatch> readWatch;
     std::unique_ptr<ServiceWatch> writeWatch;
-    std::jthread tally;  // counts fallbacks in the decision log as they happen
 
     mutable std::mutex mutex;  // guards what follows
     std::chrono::system_clock::time_point startedAt;  // begin(): alert_raised counts from here
     std::optional<Clock::time_point> fault;
     std::optional<std::int64_t> dataAtRisk;
+    bool lagMeasured = false;
     std::int64_t job = 0;
     std::optional<std::int64_t> planned;
     std::optional<std::int64_t> found;
     std::uint64_t fellBack = 0;
+    std::uint64_t decisionsMissed = 0;  // the log outran the tally (its count is then a lower bound)
     std::map<std::string, std::uint64_t> timeoutBaseline;
     std::optional<WorkloadStats> finalReads;
     bool ended = false;
+    std::uint64_t refused = 0;  // replica-eligible reads refused (fallback off)
+
+    std::jthread tally;  // counts the decision log as it grows; last member: joined before `mutex` goes
 
     // --- helpers ------------------------------------------------------------
 
@@ -161,13 +176,13 @@ struct EngineActivityExecutor::Impl {
         return node;
     }
 
-    // The first fault of the drill: what "reads back after" counts from,
-    // and the replica's lag at that moment (data at risk).
-    void markFault()
+    // Right before the drill's first fault: the replica's lag then is the
+    // data at risk (WAL a promotion would lose).
+    void beforeFault()
     {
         {
             std::lock_guard lock(mutex);
-            if (fault)
+            if (fault || lagMeasured)
                 return;
         }
         std::optional<std::int64_t> lag;
@@ -182,10 +197,21 @@ struct EngineActivityExecutor::Impl {
             log->warn("could not read the replica's lag before the fault: {}", e.what());
         }
         std::lock_guard lock(mutex);
-        if (!fault) {
-            fault = Clock::now();
+        if (!lagMeasured) {
+            lagMeasured = true;
             dataAtRisk = lag;
         }
+    }
+
+    // Once the first fault is in place (the node is down, the flag is off):
+    // what "reads / writes worked again after" count from. Marked after the
+    // action, so reads that still succeed while a stop is under way do not
+    // pass for reads that survived it.
+    void faultInPlace()
+    {
+        std::lock_guard lock(mutex);
+        if (!fault)
+            fault = Clock::now();
     }
 
     json nodeAction(NodeAction action, const std::string& node)
@@ -193,8 +219,10 @@ struct EngineActivityExecutor::Impl {
         params(node);  // a clear error for an unknown node
         policy.enforce(action, node, options.confirmed);
         if (isFault(action))
-            markFault();
+            beforeFault();
         const NodeActionOutcome outcome = nodes.perform(action, node);
+        if (isFault(action))
+            faultInPlace();
         engine.refreshNow();
         json out{{"node", node},
                  {"action", std::string(nodeActionName(action))},
@@ -239,9 +267,16 @@ struct EngineActivityExecutor::Impl {
         return readerQueries(readerStats(), true) + (readWatch ? readWatch->failures() : 0);
     }
 
+    std::shared_ptr<EtlRunner> loader() const
+    {
+        std::lock_guard lock(mutex);
+        return etl;
+    }
+
     std::uint64_t failedWrites() const
     {
-        const int retries = etl ? etl->progress().retries : 0;
+        const auto load = loader();
+        const int retries = load ? load->progress().retries : 0;
         return (writeWatch ? writeWatch->failures() : 0) + static_cast<std::uint64_t>(retries);
     }
 
@@ -269,22 +304,28 @@ struct EngineActivityExecutor::Impl {
 
     json startEtl(std::int64_t rows, int chunk, std::optional<int> rate, std::stop_token stop)
     {
-        if (etl && etl->running())
-            throw Error(fmt::format("an ETL load is already running in this drill (job {})", job));
+        if (loader())
+            throw InvalidParameterError(fmt::format(
+                "this drill started its ETL load already (job {}); a drill runs one load (the workload's etl, or "
+                "one start_etl)", job));
         EtlJobSpec spec;
         spec.totalRows = rows;
         spec.chunkSize = chunk;
         spec.rowsPerSecond = rate;
         spec.connections = engine.settings().etlConnections;
         spec.validate();
-        etl = std::make_unique<EtlRunner>(engine.router(), engine.etlOptions());
-        etl->start(spec);
+        const auto load = std::make_shared<EtlRunner>(engine.router(), engine.etlOptions());
+        load->start(spec);
+        {
+            std::lock_guard lock(mutex);
+            etl = load;
+        }
         // The job id exists once its row is written: etl_rows_exact needs it.
         const auto deadline = Clock::now() + std::chrono::seconds(30);
-        EtlProgress progress = etl->progress();
+        EtlProgress progress = load->progress();
         while (progress.jobId == 0 && !isFinished(progress.state) && Clock::now() < deadline &&
                pause(std::chrono::milliseconds(20), stop))
-            progress = etl->progress();
+            progress = load->progress();
         if (progress.jobId == 0)
             throw Error("the ETL load did not start: " +
                         (progress.error.empty() ? std::string("no job after 30 s") : progress.error));
@@ -300,10 +341,11 @@ struct EngineActivityExecutor::Impl {
 
     json waitForEtl(double timeoutSeconds, std::stop_token stop)
     {
-        if (!etl)
+        const auto load = loader();
+        if (!load)
             throw Error("no ETL load was started in this drill (start_etl, or the workload's etl)");
         const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<long>(timeoutSeconds * 1000));
-        EtlProgress progress = etl->progress();
+        EtlProgress progress = load->progress();
         while (!isFinished(progress.state)) {
             if (stop.stop_requested())
                 throw Error("stopped while waiting for the ETL load");
@@ -312,7 +354,7 @@ struct EngineActivityExecutor::Impl {
                                         timeoutSeconds, progress.rowsLoaded, progress.totalRows,
                                         etlStateName(progress.state),
                                         progress.detail.empty() ? "" : ": " + progress.detail));
-            progress = etl->wait(std::chrono::milliseconds(200));
+            progress = load->wait(std::chrono::milliseconds(200));
         }
         if (progress.state != EtlState::Completed)
             throw Error(fmt::format("the ETL load ended {} after {} of {} rows{}", etlStateName(progress.state),
@@ -357,35 +399,44 @@ struct EngineActivityExecutor::Impl {
         for (const auto& [action, node] :
              {std::pair{NodeAction::Stop, from}, std::pair{NodeAction::Promote, to}, std::pair{NodeAction::Rebuild, from}})
             policy.enforce(action, node, options.confirmed);
-        markFault();
         json steps = json::array();
         const auto started = Clock::now();
-        const bool paused = etl && etl->running();
+        const auto load = loader();
+        const bool paused = load && load->running();
         if (paused) {
-            // Drain: the load stops after its current chunk commits.
-            etl->pause();
+            // Drain: the load stops after its current chunk commits. A load
+            // that does not stop is no drain: nothing is switched then.
+            load->pause();
             const auto deadline = Clock::now() + kCatchUpTimeout;
-            while (etl->progress().state != EtlState::Paused && !isFinished(etl->progress().state) &&
+            while (load->progress().state != EtlState::Paused && !isFinished(load->progress().state) &&
                    Clock::now() < deadline && pause(std::chrono::milliseconds(20), stop)) {
+            }
+            const EtlState state = load->progress().state;
+            if (state != EtlState::Paused && !isFinished(state)) {
+                load->unpause();
+                throw Error(fmt::format("the ETL load did not pause within {} s ({}): not switching over (nothing "
+                                        "was stopped)", kCatchUpTimeout.count(), etlStateName(state)));
             }
             steps.push_back("ETL paused after its current chunk");
         }
+        faultInPlace();  // writes are held from here
         try {
             if (!awaitReplay(from, to, kCatchUpTimeout, stop))
                 throw Error(to + " did not replay the primary's WAL within " + std::to_string(kCatchUpTimeout.count()) +
                             " s: not switching over (nothing was stopped)");
             steps.push_back(to + " replayed everything " + from + " wrote");
+            beforeFault();  // the data at risk is what is not replayed when the primary stops
             steps.push_back(nodes.perform(NodeAction::Stop, from).what);
             steps.push_back(nodes.perform(NodeAction::Promote, to).what);
             engine.repoint(endpointOf(to), endpointOf(from));
             steps.push_back("engine repointed: primary -> " + to + " (" + endpointText(endpointOf(to)) + ")");
         } catch (...) {
             if (paused)
-                etl->unpause();
+                load->unpause();
             throw;
         }
         if (paused)
-            etl->unpause();
+            load->unpause();
         // Writes are back once one commits on the new primary.
         std::optional<double> writesPaused;
         const auto deadline = Clock::now() + kCatchUpTimeout;
@@ -425,6 +476,18 @@ struct EngineActivityExecutor::Impl {
         }
     }
 
+    // A replica just started reconnects after wal_retrieve_retry_interval
+    // (5 s by default): give it that chance before deciding it needs a rebuild.
+    bool streamsWithin(const std::string& node, std::chrono::milliseconds timeout, std::stop_token stop) const
+    {
+        const auto deadline = Clock::now() + timeout;
+        while (!streaming(node)) {
+            if (Clock::now() >= deadline || !pause(std::chrono::milliseconds(200), stop))
+                return false;
+        }
+        return true;
+    }
+
     // Whatever a failed drill left (a node down, both nodes primaries after
     // a promotion, the roles swapped, a replica that does not stream), back
     // to the configured roles without losing the newest writes: the server
@@ -453,10 +516,10 @@ struct EngineActivityExecutor::Impl {
         if (!homeIsPrimary) {
             if (engine.endpoint(Target::Primary) != endpointOf(other))
                 engine.repoint(endpointOf(other), endpointOf(home));
-            if (!streaming(home))
+            if (!streamsWithin(home, kCatchUpTimeout, stop))
                 steps.push_back(nodeAction(NodeAction::Rebuild, home).at("did"));
             steps.push_back(switchover(home, stop));
-        } else if (!streaming(other)) {
+        } else if (!streamsWithin(other, kCatchUpTimeout, stop)) {
             steps.push_back(nodeAction(NodeAction::Rebuild, other).at("did"));
         }
         if (engine.endpoint(Target::Primary) != endpointOf(home) || engine.endpoint(Target::Replica) != endpointOf(other)) {
@@ -482,7 +545,7 @@ struct EngineActivityExecutor::Impl {
 
     json setFlag(const std::string& flag, bool value)
     {
-        markFault();
+        beforeFault();
         FeatureFlags& flags = engine.flags();
         const FlagValues before = flags.values();
         bool was = false;
@@ -493,6 +556,7 @@ struct EngineActivityExecutor::Impl {
             was = before.replicaFallbackEnabled;
             flags.setReplicaFallbackEnabled(value, options.who);
         }
+        faultInPlace();
         return {{"flag", flag}, {"from", was}, {"to", value}};
     }
 
@@ -506,7 +570,8 @@ struct EngineActivityExecutor::Impl {
 
     json exhaust(const std::string& name, int sessions, double holdSeconds, std::stop_token stop)
     {
-        markFault();
+        beforeFault();
+        faultInPlace();  // the pool fills as soon as the requests go out
         const auto target = pool(name);
         const PoolExhaustionResult r =
             exhaustPool(*target, sessions, std::chrono::milliseconds(static_cast<long>(holdSeconds * 1000)), stop);
@@ -592,6 +657,10 @@ struct EngineActivityExecutor::Impl {
                 if (latency.count > 0)
                     slowest = std::max(slowest.value_or(0.0), latency.maxSeconds);
             return slowest ? json(*slowest) : json(nullptr);
+        }
+        if (func == "reads_refused") {
+            std::lock_guard lock(mutex);
+            return refused;
         }
         if (func == "failed_writes")
             return failedWrites();
@@ -685,15 +754,19 @@ struct EngineActivityExecutor::Impl {
             startedAt = std::chrono::system_clock::now();
         }
         engine.startMonitor();
-        {
-            // The readers and the ETL need the demo schema, on the replica too.
-            auto session = engine.router().adminSession();
-            DemoSchema::migrate(session.connection());
+        if (needsDemoSchema(drill)) {
+            // The readers and the ETL need the demo schema (created once, by
+            // versioned migrations), on the replica too. A drill without
+            // either changes no schema.
+            {
+                auto session = engine.router().adminSession();
+                DemoSchema::migrate(session.connection());
+            }
+            const std::string primary = serverOf("primary");
+            for (const auto& [node, p] : nodeParams)
+                if (node != primary && !awaitReplay(primary, node, std::chrono::seconds(10), {}))
+                    log->warn("{} has not replayed the demo schema yet; its first dashboard reads may fail", node);
         }
-        const std::string primary = serverOf("primary");
-        for (const auto& [node, p] : nodeParams)
-            if (node != primary && !awaitReplay(primary, node, std::chrono::seconds(10), {}))
-                log->warn("{} has not replayed the demo schema yet; the hypothesis will say whether it matters", node);
         {
             std::lock_guard lock(mutex);
             for (const auto& stats : engine.poolStats())
@@ -729,14 +802,27 @@ struct EngineActivityExecutor::Impl {
         for (bool last = false; !last;) {
             last = !pause(std::chrono::milliseconds(200), stop);  // after the stop: one final count
             const auto fresh = decisions.since(seen);
-            std::uint64_t n = 0;
+            std::uint64_t fell = 0, refusals = 0, missed = 0;
+            if (!fresh.empty() && fresh.front().sequence > seen + 1)
+                missed = fresh.front().sequence - seen - 1;
             for (const auto& d : fresh) {
                 seen = std::max(seen, d.sequence);
+                // The readers' and the read watch's reads, as counted in
+                // `reads`; not the probes' own (context "drill").
+                if (d.context == "drill")
+                    continue;
                 if (d.outcome == RoutingDecision::Outcome::FellBack)
-                    ++n;
+                    ++fell;
+                else if (d.outcome == RoutingDecision::Outcome::Refused)
+                    ++refusals;
             }
+            if (missed > 0)
+                log->warn("the decision log dropped {} decisions before the drill counted them: the fallback "
+                          "count is a lower bound", missed);
             std::lock_guard lock(mutex);
-            fellBack += n;
+            fellBack += fell;
+            refused += refusals;
+            decisionsMissed += missed;
         }
     }
 
@@ -755,9 +841,9 @@ struct EngineActivityExecutor::Impl {
             tally.request_stop();
             tally.join();
         }
-        if (etl && etl->running()) {
-            etl->cancel();
-            etl->wait(kEtlStopTimeout);
+        if (const auto load = loader(); load && load->running()) {
+            load->cancel();
+            load->wait(kEtlStopTimeout);
         }
         std::int64_t id = 0;
         {

@@ -75,14 +75,11 @@ void ServiceWatch::loop(std::stop_token stop)
 std::optional<double> ServiceWatch::backAfter(Clock::time_point fault) const
 {
     std::lock_guard lock(m_mutex);
-    // Attempts run one after another, so "after the first failure" is simply
-    // later in the list.
-    auto from = std::find_if(m_attempts.begin(), m_attempts.end(),
-                             [fault](const Attempt& a) { return a.start >= fault; });
-    const auto failed = std::find_if(from, m_attempts.end(), [](const Attempt& a) { return !a.ok; });
-    if (failed != m_attempts.end())
-        from = failed;
-    const auto back = std::find_if(from, m_attempts.end(), [](const Attempt& a) { return a.ok; });
+    // Attempts run one after another: the first success that started once
+    // the fault was in place ends the outage it caused. A later, unrelated
+    // failure (the next step of the drill) does not move it.
+    const auto back = std::find_if(m_attempts.begin(), m_attempts.end(),
+                                   [fault](const Attempt& a) { return a.start >= fault && a.ok; });
     if (back == m_attempts.end())
         return std::nullopt;
     return std::chrono::duration<double>(back->end - fault).count();

@@ -33,12 +33,11 @@ public:
     // deadlines, so this is too.
     void stop();
 
-    // Seconds from `fault` until the service worked again: the end of the
-    // first success after the first failure following `fault`, or, when
-    // nothing failed, the end of the first success that started after it
-    // (the service never stopped; this is how long one operation took, a
-    // frozen server's timeout included). nullopt: no success after the
-    // fault (yet).
+    // Seconds from `fault` (the moment the fault was in place) until the
+    // service worked again: the end of the first success that started at or
+    // after it. Failures in between are the outage; when there were none,
+    // this is how long one operation took (a frozen server's timeout and the
+    // retry on the primary included). nullopt: no success since (yet).
     std::optional<double> backAfter(Clock::time_point fault) const;
     std::uint64_t attempts() const;
     std::uint64_t failures() const;

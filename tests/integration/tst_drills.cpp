@@ -202,7 +202,7 @@ private Q_SLOTS:
         // the replica before and after it; the fallbacks it counted are the
         // journal's figure.
         const auto fellBack = count(o.decisions, [](const auto& d) {
-            return d.outcome == pulse::RoutingDecision::Outcome::FellBack;
+            return d.outcome == pulse::RoutingDecision::Outcome::FellBack && d.context != "drill";
         });
         QVERIFY(fellBack >= 1);
         QVERIFY(f.retriedReads >= 1);
@@ -225,7 +225,13 @@ private Q_SLOTS:
         const auto& f = o.journal.figures;
         QVERIFY(f.failedReads >= 1);
         QVERIFY2(f.lastReadError.find("REPLICA_FALLBACK_ENABLED") != std::string::npos, f.lastReadError.c_str());
-        QVERIFY(count(o.decisions, [](const auto& d) { return d.outcome == pulse::RoutingDecision::Outcome::Refused; }) >= 1);
+        const auto refused = count(o.decisions, [](const auto& d) {
+            return d.outcome == pulse::RoutingDecision::Outcome::Refused && d.context != "drill";
+        });
+        QVERIFY(refused >= 1);
+        const auto* refusals = step(o.journal, "reads_refused");
+        QVERIFY(refusals && refusals->output.is_number());
+        QVERIFY(refusals->output.get<std::uint64_t>() >= 1 && refusals->output.get<std::uint64_t>() <= refused);
         QVERIFY(pulse::markdownReport(o.journal).find("REPLICA_FALLBACK_ENABLED") != std::string::npos);
         // Restored as configured.
         QVERIFY(o.flags.useReadReplica && o.flags.replicaFallbackEnabled);
@@ -309,11 +315,14 @@ private Q_SLOTS:
         const auto off = step(o.journal, "set_flag");
         const auto on = step(o.journal, "restore_flags");
         QVERIFY(off && on);
+        // A session that read the flags just before the change is logged a
+        // moment later: the window starts once those have opened.
+        const auto from = off->end + 200ms;
         const auto during = count(o.decisions, [&](const auto& d) {
-            return d.context == "dashboard" && d.time > off->end && d.time < on->start;
+            return d.context == "dashboard" && d.time > from && d.time < on->start;
         });
         const auto onPrimary = count(o.decisions, [&](const auto& d) {
-            return d.context == "dashboard" && d.time > off->end && d.time < on->start && d.node == "primary" &&
+            return d.context == "dashboard" && d.time > from && d.time < on->start && d.node == "primary" &&
                    d.outcome == pulse::RoutingDecision::Outcome::Routed;
         });
         QVERIFY(during > 0);

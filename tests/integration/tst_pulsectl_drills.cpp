@@ -189,7 +189,10 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("lower-case"), r.err);
         const auto missing = runPulsectl(kPulsectl, {u"drill"_s, u"run"_s, u"--file"_s, dir.filePath(u"none.json"_s)});
         QCOMPARE(missing.exitCode, 2);
-        QVERIFY2(missing.err.contains("no such file"), missing.err);
+        QVERIFY2(missing.err.contains("No such file"), missing.err);
+        const auto directory = runPulsectl(kPulsectl, {u"drill"_s, u"run"_s, u"--file"_s, dir.path()});
+        QCOMPARE(directory.exitCode, 2);
+        QVERIFY2(directory.err.contains("is a directory"), directory.err);
     }
 
     // A drill that does not pass exits 9; Ctrl+C aborts with 10 after the

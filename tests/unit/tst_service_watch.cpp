@@ -28,8 +28,8 @@ private Q_SLOTS:
         }, 5ms);
         watch.start();
         QVERIFY(waitFor([&] { return watch.attempts() >= 3; }, 5s));
-        const auto fault = ServiceWatch::Clock::now();
         up = false;
+        const auto fault = ServiceWatch::Clock::now();  // in place now
         QVERIFY(waitFor([&] { return failures.load() >= 3; }, 5s));
         QVERIFY(!watch.backAfter(fault).has_value());  // still down: not back
         const auto restored = ServiceWatch::Clock::now();
@@ -41,6 +41,28 @@ private Q_SLOTS:
         QVERIFY2(back >= outage, QByteArray(QByteArray::number(back) + " < " + QByteArray::number(outage)).constData());
         QVERIFY(watch.failures() >= 3);
         QCOMPARE(watch.lastError(), std::string("down"));
+    }
+
+    // A later failure (the drill's next step) does not move the first recovery.
+    void laterFailuresDoNotCount()
+    {
+        std::atomic<bool> up{true};
+        std::atomic<int> attempts{0};
+        ServiceWatch watch("test", [&] {
+            ++attempts;
+            if (!up)
+                throw std::runtime_error("down");
+        }, 5ms);
+        watch.start();
+        const auto fault = ServiceWatch::Clock::now();
+        QVERIFY(waitFor([&] { return watch.backAfter(fault).has_value(); }, 5s));
+        const double first = *watch.backAfter(fault);
+        up = false;
+        QVERIFY(waitFor([&] { return watch.failures() >= 2; }, 5s));
+        up = true;
+        QVERIFY(waitFor([&] { return attempts.load() > 20; }, 5s));
+        watch.stop();
+        QCOMPARE(*watch.backAfter(fault), first);
     }
 
     void neverDownIsOneOperation()
