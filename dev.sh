@@ -85,7 +85,8 @@ case "$cmd" in
     ./build/tests/bench/bench_pool "$@"
     ./build/tests/bench/bench_metrics
     ./build/tests/bench/bench_monitor
-    ./build/tests/bench/bench_etl ;;
+    ./build/tests/bench/bench_etl
+    ./build/tests/bench/bench_ui_stall ;;
   run)
     install_deps
     build build

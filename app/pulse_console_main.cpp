@@ -186,8 +186,18 @@ int main(int argc, char** argv)
     const QCommandLineOption logFileOption(QStringLiteral("log-file"),
         QStringLiteral("Also write the log to <FILE> (rotating). Levels from SPDLOG_LEVEL (default warn)."),
         QStringLiteral("FILE"));
-    parser.addOptions(
-        {envFileOption, setOption, sandboxOption, sandboxDirOption, screenshotOption, refreshOption, logFileOption});
+    const QCommandLineOption afterOption(QStringLiteral("after"),
+        QStringLiteral("With --screenshot: wait <MS> ms after the first status (charts fill, panels settle; "
+                       "0-600000, default 200)."),
+        QStringLiteral("MS"), QStringLiteral("200"));
+    const QCommandLineOption viewOption(QStringLiteral("view"),
+        QStringLiteral("Bring a panel to the front: routing, pools, decisions, nodes, alerts, etl, loadtest, drills, "
+                       "log."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption readOnlyOption(QStringLiteral("read-only"),
+        QStringLiteral("Observer mode: watch only; every action that changes something is disabled."));
+    parser.addOptions({envFileOption, setOption, sandboxOption, sandboxDirOption, screenshotOption, afterOption,
+        viewOption, readOnlyOption, refreshOption, logFileOption});
 
     if (!parser.parse(QApplication::arguments())) {
         printErr(QStringLiteral("pulse-console: %1\nTry 'pulse-console --help'.").arg(parser.errorText()));
@@ -212,6 +222,18 @@ int main(int argc, char** argv)
     }
     const std::chrono::milliseconds refresh(refreshMs);
     const QString screenshotPath = parser.value(screenshotOption);
+    bool afterOk = false;
+    const int afterMs = parser.value(afterOption).toInt(&afterOk);
+    if (!afterOk || afterMs < 0 || afterMs > 600000) {
+        printErr(QStringLiteral("pulse-console: --after %1: expected a whole number of milliseconds from 0 to 600000")
+                     .arg(parser.value(afterOption)));
+        return pulse::exitcode::usage;
+    }
+    if (parser.isSet(afterOption) && screenshotPath.isEmpty()) {
+        printErr(QStringLiteral("pulse-console: --after needs --screenshot FILE.png"));
+        return pulse::exitcode::usage;
+    }
+    const QString view = parser.value(viewOption);
 
     // A dialog only when somebody can see it.
     const QString platform = QGuiApplication::platformName();
@@ -294,11 +316,18 @@ int main(int argc, char** argv)
     options.refreshInterval = refresh;
     options.persistGeometry = screenshotPath.isEmpty(); // a screenshot has a fixed, reproducible size
     options.settingsOrigin = QString::fromStdString(resolved->origin);
+    options.readOnly = parser.isSet(readOnlyOption);
+    options.sandboxDir = resolved->sandboxDir;
     pulse::ui::MainWindow window(*engine, options);
     QApplication::setWindowIcon(window.windowIcon());
+    if (!view.isEmpty() && !window.showView(view)) {
+        printErr(QStringLiteral("pulse-console: --view %1: expected one of %2")
+                     .arg(view, window.viewNames().join(QStringLiteral(", "))));
+        return pulse::exitcode::usage;
+    }
 
     if (!screenshotPath.isEmpty()) {
-        QTimer::singleShot(kScreenshotDeadline, &window, [&] {
+        QTimer::singleShot(kScreenshotDeadline + std::chrono::milliseconds(afterMs), &window, [&] {
             printErr(QStringLiteral("pulse-console: no topology status reached the window within %1 s; no screenshot")
                          .arg(std::chrono::seconds(kScreenshotDeadline).count()));
             QApplication::exit(pulse::exitcode::failure);
@@ -306,8 +335,8 @@ int main(int argc, char** argv)
         QObject::connect(
             &window, &pulse::ui::MainWindow::statusShown, &window,
             [&] {
-                // One more turn of the event loop so pending layout settles.
-                QTimer::singleShot(200ms, &window, [&] {
+                // Layout settles (and, with --after, the charts fill) first.
+                QTimer::singleShot(std::chrono::milliseconds(afterMs), &window, [&] {
                     if (!window.grab().save(screenshotPath, "PNG")) {
                         printErr(
                             QStringLiteral("pulse-console: could not write the screenshot to %1").arg(screenshotPath));

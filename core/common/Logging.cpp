@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <spdlog/cfg/env.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -14,6 +15,22 @@ std::mutex g_mutex;
 std::vector<spdlog::sink_ptr> g_sinks;
 bool g_configured = false;
 constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] [t%t] %v";
+
+// Holds the sinks added by addLogSink(); its own mutex makes adding one safe
+// while loggers write through it.
+const std::shared_ptr<spdlog::sinks::dist_sink_mt>& extraSinks()
+{
+    static const auto sinks = std::make_shared<spdlog::sinks::dist_sink_mt>();
+    return sinks;
+}
+
+// What every pulse logger writes to; with g_mutex held.
+std::vector<spdlog::sink_ptr> loggerSinksLocked()
+{
+    std::vector<spdlog::sink_ptr> sinks = g_sinks;
+    sinks.push_back(extraSinks());
+    return sinks;
+}
 
 void ensureSinksLocked()
 {
@@ -45,7 +62,8 @@ void setupLogging(const LoggingOptions& options)
         g_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
     spdlog::set_level(spdlog::level::from_str(options.defaultLevel));
     // Re-point loggers created before set-up at the new sinks.
-    spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->sinks() = g_sinks; });
+    const auto sinks = loggerSinksLocked();
+    spdlog::apply_all([&sinks](const std::shared_ptr<spdlog::logger>& l) { l->sinks() = sinks; });
     g_configured = true;
     spdlog::cfg::load_env_levels();
 }
@@ -58,9 +76,22 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name)
     if (auto existing = spdlog::get(name))
         return existing;
     ensureSinksLocked();
-    auto created = std::make_shared<spdlog::logger>(name, g_sinks.begin(), g_sinks.end());
+    const auto sinks = loggerSinksLocked();
+    auto created = std::make_shared<spdlog::logger>(name, sinks.begin(), sinks.end());
     spdlog::initialize_logger(created);
     return created;
+}
+
+void addLogSink(spdlog::sink_ptr sink)
+{
+    if (sink)
+        extraSinks()->add_sink(std::move(sink));
+}
+
+void removeLogSink(const spdlog::sink_ptr& sink)
+{
+    if (sink)
+        extraSinks()->remove_sink(sink);
 }
 
 }  // namespace pulse

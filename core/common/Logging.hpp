@@ -21,4 +21,11 @@ void setupLogging(const LoggingOptions& options);
 // with the sinks chosen by setupLogging (or stderr when it was never called).
 std::shared_ptr<spdlog::logger> logger(const std::string& name);
 
+// Extra sinks (the console's log panel): every pulse logger, created before
+// or after the call, also writes to `sink`; setupLogging() keeps it. Safe
+// while other threads log (the extra sinks sit behind one distributing sink
+// that every pulse logger holds from its creation).
+void addLogSink(spdlog::sink_ptr sink);
+void removeLogSink(const spdlog::sink_ptr& sink);
+
 }  // namespace pulse

@@ -96,4 +96,16 @@ QueryCellSnapshot QueryMetrics::total(std::string_view target) const
     return total;
 }
 
+QueryCellSnapshot QueryMetrics::totalWhere(
+    const std::function<bool(std::string_view target, std::string_view operation)>& include) const
+{
+    QueryCellSnapshot total;
+    total.duration.buckets.assign(LatencyHistogram::kBuckets, 0);
+    std::shared_lock lock(m_mutex);
+    for (const auto& [key, cell] : m_cells)
+        if (include(key.first, key.second))
+            accumulate(total, *cell);
+    return total;
+}
+
 }  // namespace pulse

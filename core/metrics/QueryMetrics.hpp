@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -49,6 +50,10 @@ public:
     std::vector<QueryCellSnapshot> snapshot() const;  // sorted by target, operation
     // Sums over operations (and over targets when target is empty).
     QueryCellSnapshot total(std::string_view target = {}) const;
+    // Sums over the cells `include(target, operation)` accepts (e.g. reads
+    // across every node), without copying each cell's histogram first.
+    QueryCellSnapshot totalWhere(const std::function<bool(std::string_view target, std::string_view operation)>&
+                                     include) const;
 
 private:
     // Transparent: cell() looks up with string_views, so the hot path never

@@ -4,6 +4,9 @@
 #include "common/Logging.hpp"
 #include "common/ThreadCpu.hpp"
 #include "pg/DeadlineWatchdog.hpp"
+#include "routing/OperationClassifier.hpp"
+
+#include <string_view>
 
 
 namespace pulse {
@@ -359,20 +362,44 @@ void HealthMonitor::sampleSeries(const TopologyStatus& status)
     if (m_wiring.metrics) {
         const auto now = std::chrono::steady_clock::now();
         const double elapsed = std::chrono::duration<double>(now - m_lastSampleTime).count();
+        const bool haveBefore = m_lastSampleTime != std::chrono::steady_clock::time_point{} && elapsed > 0;
+        // Latency quantiles of what ran since the previous sample; no point
+        // when nothing ran (an empty histogram's 0 would read as "fast").
+        const auto appendLatency = [&](const std::string& suffix, const LatencyHistogram::Snapshot& window) {
+            if (window.count == 0)
+                return;
+            series.append("latency_p50/" + suffix, nowMs, window.quantile(0.50));
+            series.append("latency_p95/" + suffix, nowMs, window.quantile(0.95));
+            series.append("latency_p99/" + suffix, nowMs, window.quantile(0.99));
+        };
         for (const auto& node : status.nodes) {
             if (!node.configured)
                 continue;
             const auto total = m_wiring.metrics->total(node.name);
             auto& before = m_lastTotals[node.name];
-            if (m_lastSampleTime != std::chrono::steady_clock::time_point{} && elapsed > 0) {
+            if (haveBefore) {
                 const auto window = minus(total.duration, before);
                 series.append("qps/" + node.name, nowMs, static_cast<double>(window.count) / elapsed);
-                if (window.count > 0) {
-                    series.append("latency_p50/" + node.name, nowMs, window.quantile(0.50));
-                    series.append("latency_p95/" + node.name, nowMs, window.quantile(0.95));
-                    series.append("latency_p99/" + node.name, nowMs, window.quantile(0.99));
-                }
+                appendLatency(node.name, window);
             }
+            before = total.duration;
+        }
+        // Reads and writes over every node: latency_p50|p95|p99/read and
+        // /write. Reads are the replica-eligible operations. A cell on a
+        // replica only ever holds those; a cell on the primary is judged by
+        // its operation alone (cells do not keep the session's context), so a
+        // read known as such only by its context ("dashboard") that ran on
+        // the primary counts as a write here.
+        // Keyed apart from node names in m_lastTotals ("/" never starts one).
+        for (const bool reads : {true, false}) {
+            const auto total = m_wiring.metrics->totalWhere([reads](std::string_view target, std::string_view op) {
+                const bool read = target != "primary" || OperationClassifier::classify(op, {}).replicaEligible;
+                return read == reads;
+            });
+            const std::string kind = reads ? "read" : "write";
+            auto& before = m_lastTotals["/" + kind];
+            if (haveBefore)
+                appendLatency(kind, minus(total.duration, before));
             before = total.duration;
         }
         m_lastSampleTime = now;

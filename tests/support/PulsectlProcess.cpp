@@ -14,8 +14,10 @@ void prepare(QProcess& process, const QString& program, const QStringList& argum
     auto environment = QProcessEnvironment::systemEnvironment();
     for (const auto& [key, value] : SandboxFixture::settingsValues())
         environment.insert(QString::fromStdString(key), QString::fromStdString(value));
-    environment.insert(QStringLiteral("MONITOR_INTERVAL_MS"), QStringLiteral("100"));
-    environment.insert(QStringLiteral("MONITOR_PROBE_TIMEOUT_MS"), QStringLiteral("90"));
+    // A fast monitor keeps waits short; a probe deadline of 90 ms read a
+    // healthy server as "not answering" on a loaded two-core machine.
+    environment.insert(QStringLiteral("MONITOR_INTERVAL_MS"), QStringLiteral("250"));
+    environment.insert(QStringLiteral("MONITOR_PROBE_TIMEOUT_MS"), QStringLiteral("240"));
     for (const auto& [key, value] : extra) {
         if (value.isNull())
             environment.remove(key);  // QString(): run without it

@@ -10,6 +10,9 @@
 #include "engine/Engine.hpp"
 #include "main/MainWindow.hpp"
 #include "main/VerdictBanner.hpp"
+#include "topology/ClusterStrip.hpp"
+#include "topology/NodeCard.hpp"
+#include "topology/RoutingInspector.hpp"
 #include "topology/DecisionTableModel.hpp"
 #include "topology/NodeTableModel.hpp"
 
@@ -19,7 +22,9 @@
 #include <QLabel>
 #include <QStandardPaths>
 #include <QStyleOptionButton>
+#include <QSortFilterProxyModel>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
@@ -98,6 +103,7 @@ private:
     QCheckBox* m_useReadReplica = nullptr;
     QCheckBox* m_fallback = nullptr;
     std::string m_password;
+    QTemporaryDir m_dataDir;
 };
 
 void TestMainWindow::initTestCase()
@@ -121,16 +127,20 @@ void TestMainWindow::initTestCase()
     pulse::ui::MainWindowOptions options;
     options.refreshInterval = 100ms;
     options.persistGeometry = false;
+    options.dataDirectory = m_dataDir.path();
+    options.confirm = [](const QString&) { return true; };  // a person who answers yes
     m_window = std::make_unique<pulse::ui::MainWindow>(*m_engine, options);
 
     m_nodeTable = m_window->findChild<QTableView*>(QStringLiteral("nodeTable"));
     m_decisionTable = m_window->findChild<QTableView*>(QStringLiteral("decisionTable"));
     m_banner = m_window->findChild<pulse::ui::VerdictBanner*>(QStringLiteral("verdictBanner"));
-    m_useReadReplica = m_window->findChild<QCheckBox*>(QStringLiteral("useReadReplicaCheck"));
-    m_fallback = m_window->findChild<QCheckBox*>(QStringLiteral("replicaFallbackCheck"));
+    m_useReadReplica = m_window->findChild<QCheckBox*>(QStringLiteral("useReadReplicaSwitch"));
+    m_fallback = m_window->findChild<QCheckBox*>(QStringLiteral("replicaFallbackSwitch"));
     QVERIFY(m_nodeTable && m_decisionTable && m_banner && m_useReadReplica && m_fallback);
     QVERIFY(qobject_cast<NodeTableModel*>(m_nodeTable->model()));
-    QVERIFY(qobject_cast<DecisionTableModel*>(m_decisionTable->model()));
+    // The table shows the routing inspector's log through its filter.
+    QCOMPARE(qobject_cast<QSortFilterProxyModel*>(m_decisionTable->model())->sourceModel(),
+             &m_window->inspector().decisions());
 
     // Attached before any data arrives, so every reset, change and insert is checked.
     m_nodeTester = std::make_unique<QAbstractItemModelTester>(
@@ -384,7 +394,7 @@ void TestMainWindow::routedReadAppearsInTheDecisionTable()
         QFAIL(e.what());
     }
 
-    const auto* model = qobject_cast<const DecisionTableModel*>(m_decisionTable->model());
+    const auto* model = &m_window->inspector().decisions();
     QTRY_VERIFY(model->rowCount() > 0 && model->decisionAt(0).sequence == sequence);
     QCOMPARE(cell(model, 0, DecisionTableModel::OperationColumn), QStringLiteral("dashboard_metrics"));
     QCOMPARE(cell(model, 0, DecisionTableModel::ContextColumn), QStringLiteral("dashboard"));
@@ -427,8 +437,15 @@ void TestMainWindow::stoppedReplicaShowsDegraded()
         QFAIL(e.what());
     }
 
-    QTRY_VERIFY_WITH_TIMEOUT(m_banner->health() == pulse::Health::Degraded, kTopologyTimeoutMs);
+    // The badge and the replica's card say so within two monitor intervals
+    // (plus one bridge tick and scheduling slack): a refused connection is
+    // noticed by the next probe, not after a timeout.
+    const int within = 2 * int(m_engine->settings().monitorInterval.count()) + 100 + 300;
+    QTRY_VERIFY_WITH_TIMEOUT(m_banner->health() == pulse::Health::Degraded, within);
     QVERIFY2(m_banner->text().startsWith(u"Degraded"), qPrintable(m_banner->text()));
+    const pulse::ui::NodeCard* card = m_window->clusterStrip().card(QStringLiteral("replica"));
+    QVERIFY(card);
+    QTRY_VERIFY_WITH_TIMEOUT(card->summary().contains(u"unreachable"), within);
     const auto* nodes = qobject_cast<const NodeTableModel*>(m_nodeTable->model());
     const int replica = nodes->rowOf(QStringLiteral("replica"));
     QTRY_COMPARE(cell(nodes, replica, NodeTableModel::StateColumn), QStringLiteral("unreachable"));
@@ -444,7 +461,7 @@ void TestMainWindow::stoppedReplicaShowsDegraded()
     } catch (const std::exception& e) {
         QFAIL(e.what());
     }
-    const auto* decisions = qobject_cast<const DecisionTableModel*>(m_decisionTable->model());
+    const auto* decisions = &m_window->inspector().decisions();
     QTRY_VERIFY(decisions->rowCount() > 0 && decisions->decisionAt(0).sequence == sequence);
     QCOMPARE(cell(decisions, 0, DecisionTableModel::OutcomeColumn), QStringLiteral("fell back"));
     QCOMPARE(cell(decisions, 0, DecisionTableModel::TargetColumn), QStringLiteral("primary"));

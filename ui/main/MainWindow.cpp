@@ -2,24 +2,37 @@
 
 #include "Formatting.hpp"
 #include "bridge/EngineBridge.hpp"
+#include "charts/ChartsPanel.hpp"
+#include "drills/DrillsPanel.hpp"
 #include "engine/Engine.hpp"
+#include "etl/EtlPanel.hpp"
+#include "etl/LoadTestPanel.hpp"
+#include "main/AboutDialog.hpp"
 #include "main/PlaceholderTableView.hpp"
-#include "main/VerdictBanner.hpp"
-#include "topology/DecisionTableModel.hpp"
+#include "main/SettingsDialog.hpp"
+#include "main/StallProbe.hpp"
+#include "panels/AlertsPanel.hpp"
+#include "panels/FlagsPanel.hpp"
+#include "panels/LogPanel.hpp"
+#include "panels/LogSink.hpp"
+#include "panels/PoolsPanel.hpp"
+#include "topology/ClusterStrip.hpp"
 #include "topology/NodeTableModel.hpp"
+#include "topology/RoutingInspector.hpp"
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QCloseEvent>
-#include <QGridLayout>
-#include <QGroupBox>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyledItemDelegate>
 #include <QTimer>
@@ -38,6 +51,9 @@ namespace {
 
 const QString kSettingsOrganization = QStringLiteral("Pulse");
 const QString kSettingsApplication = QStringLiteral("Pulse Console");
+// Bumped when the docks change: a layout saved by an older console is not
+// restored over a different set of docks.
+constexpr int kLayoutVersion = 2;
 
 QString intervalText(std::chrono::milliseconds interval)
 {
@@ -99,170 +115,250 @@ QLabel* hintLabel(const QString& text, QWidget* parent)
 MainWindow::MainWindow(Engine& engine, MainWindowOptions options, QWidget* parent)
     : QMainWindow(parent)
     , m_engine(engine)
-    , m_options(options)
-    , m_bridge(new EngineBridge(engine, options.refreshInterval, this))
+    , m_options(std::move(options))
+    , m_bridge(new EngineBridge(engine, m_options.refreshInterval, this))
+    , m_stallProbe(new StallProbe(std::chrono::milliseconds(10), this))
+    , m_logSink(m_options.logSink ? m_options.logSink : LogSink::install())
     , m_nodeModel(new NodeTableModel(this))
-    , m_decisionModel(new DecisionTableModel(DecisionTableModel::kDefaultCapacity, this))
 {
     initPulseUiResources();
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(QStringLiteral("Pulse Console"));
+    setWindowTitle(m_options.readOnly ? QStringLiteral("Pulse Console (read-only)") : QStringLiteral("Pulse Console"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/pulse-console.svg")));
+    setDockNestingEnabled(true);
 
-    m_banner = new VerdictBanner(this);
-
+    // The verdict and the charts in the middle; everything else docks.
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
-    layout->setContentsMargins(12, 12, 12, 6);
-    layout->setSpacing(10);
-    layout->addWidget(m_banner);
-    layout->addWidget(buildNodesSection());
-    layout->addWidget(buildRoutingSection());
-    layout->addWidget(buildDecisionsSection(), 1);
+    layout->setContentsMargins(10, 10, 10, 4);
+    layout->setSpacing(8);
+    m_cluster = new ClusterStrip(central);
+    m_cluster->showWaiting(QStringLiteral("probing the primary and the replica\u2026"));
+    layout->addWidget(m_cluster);
+    m_charts = new ChartsPanel(engine, central);
+    layout->addWidget(m_charts, 1);
     setCentralWidget(central);
 
+    buildDocks();
     buildMenus();
     buildStatusBar();
 
     connect(m_bridge, &EngineBridge::statusChanged, this, &MainWindow::applyStatus);
-    connect(m_bridge, &EngineBridge::decisionsAppended, m_decisionModel, &DecisionTableModel::appendDecisions);
-    connect(m_bridge, &EngineBridge::flagsChanged, this, &MainWindow::applyFlags);
+    connect(m_bridge, &EngineBridge::decisionsAppended, m_inspector, &RoutingInspector::appendDecisions);
     connect(m_bridge, &EngineBridge::pausedChanged, this, [this](bool paused) {
         m_pauseAction->setChecked(paused);
         m_pauseAction->setText(paused ? QStringLiteral("Resume updates") : QStringLiteral("Pause updates"));
+        m_charts->setPaused(paused);
         updateFreshness();
     });
     connect(m_bridge, &EngineBridge::testReadFinished, this, [this](bool ok, const QString& message) {
-        m_testRead->setEnabled(true);
+        m_testRead->setEnabled(!m_options.readOnly);
         statusBar()->showMessage(message, ok ? 8000 : 15000);
     });
 
-    resize(1280, 760);
+    resize(1440, 900);
+    m_defaultLayout = saveState(kLayoutVersion);
     if (m_options.persistGeometry)
         restoreWindowState();
+    m_stallProbe->start();
 }
 
-MainWindow::~MainWindow() = default;
-
-void MainWindow::buildMenus()
+MainWindow::~MainWindow()
 {
-    QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
-    QAction* quit = file->addAction(QStringLiteral("&Quit"));
-    quit->setShortcut(QKeySequence::Quit);
-    quit->setMenuRole(QAction::QuitRole);
-    connect(quit, &QAction::triggered, this, &QMainWindow::close);
-
-    QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
-    QAction* refresh = view->addAction(QStringLiteral("&Refresh now"));
-    refresh->setShortcut(QKeySequence::Refresh);
-    connect(refresh, &QAction::triggered, m_bridge, &EngineBridge::refreshNow);
-
-    m_pauseAction = view->addAction(QStringLiteral("Pause updates"));
-    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
-    m_pauseAction->setCheckable(true);
-    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
-    m_pauseAction->setToolTip(QStringLiteral("Hold the tables still; the routing switches keep working"));
-    connect(m_pauseAction, &QAction::toggled, m_bridge, &EngineBridge::setPaused);
+    // A sink this window installed stops receiving records with it.
+    if (!m_options.logSink)
+        LogSink::uninstall(m_logSink);
 }
 
-QWidget* MainWindow::buildNodesSection()
+QDockWidget* MainWindow::addDock(const QString& name, const QString& title, QWidget* content, Qt::DockWidgetArea area)
 {
-    auto* box = new QGroupBox(QStringLiteral("Nodes"), this);
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name + QStringLiteral("Dock"));  // saveState() needs it
+    dock->setWidget(content);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    addDockWidget(area, dock);
+    m_docks[name] = dock;
+    return dock;
+}
+
+QWidget* MainWindow::buildRoutingDock()
+{
+    auto* box = new QWidget(this);
     auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(6, 6, 6, 6);
+    FlagsPanelOptions flags;
+    flags.auditDirectory = m_options.dataDirectory;
+    if (m_options.confirm)
+        flags.confirm = m_options.confirm;
+    m_flags = new FlagsPanel(*m_bridge, std::move(flags), box);
+    m_flags->setReadOnly(m_options.readOnly);
+    layout->addWidget(m_flags, 1);
 
-    m_nodeTable = new PlaceholderTableView(box);
+    m_testRead = new QPushButton(QStringLiteral("Send test read"), box);
+    m_testRead->setObjectName(QStringLiteral("testReadButton"));
+    m_testRead->setToolTip(QStringLiteral("Open one routed read session (dashboard_metrics) and run SELECT 1; "
+                                          "its routing decision appears in the routing inspector"));
+    m_testRead->setEnabled(!m_options.readOnly);
+    connect(m_testRead, &QPushButton::clicked, this, [this] {
+        m_testRead->setEnabled(false);
+        m_bridge->runTestRead();
+    });
+    layout->addWidget(m_testRead, 0, Qt::AlignLeft);
+    layout->addWidget(hintLabel(QStringLiteral("Changes apply to the next session, without a restart. "
+                                               "Writes always go to the primary."),
+        box));
+    return box;
+}
+
+QWidget* MainWindow::buildNodesDock()
+{
+    m_nodeTable = new PlaceholderTableView(this);
     m_nodeTable->setObjectName(QStringLiteral("nodeTable"));
     m_nodeTable->setModel(m_nodeModel);
     m_nodeTable->setPlaceholderText(QStringLiteral("Probing the primary and the replica\u2026"));
     setUpTable(m_nodeTable);
     m_nodeTable->setSelectionMode(QAbstractItemView::NoSelection);
     m_nodeTable->setFocusPolicy(Qt::NoFocus);
-    m_nodeTable->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_nodeTable->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
-
     QHeaderView* header = m_nodeTable->horizontalHeader();
     header->setMinimumSectionSize(48);
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(NodeTableModel::ErrorColumn, QHeaderView::Stretch);
-    connect(m_nodeTable->horizontalScrollBar(), &QScrollBar::rangeChanged, this, &MainWindow::fitNodeTableHeight);
-    fitNodeTableHeight();
-
-    layout->addWidget(m_nodeTable);
-    return box;
+    return m_nodeTable;
 }
 
-QWidget* MainWindow::buildRoutingSection()
+void MainWindow::buildDocks()
 {
-    auto* box = new QGroupBox(QStringLiteral("Routing"), this);
-    auto* grid = new QGridLayout(box);
-    grid->setHorizontalSpacing(16);
-    grid->setColumnStretch(1, 1);
+    QDockWidget* routing = addDock(QStringLiteral("routing"), QStringLiteral("Routing flags"), buildRoutingDock(),
+                                   Qt::RightDockWidgetArea);
+    m_pools = new PoolsPanel(*m_bridge, this);
+    QDockWidget* pools = addDock(QStringLiteral("pools"), QStringLiteral("Pools"), m_pools, Qt::RightDockWidgetArea);
+    splitDockWidget(routing, pools, Qt::Vertical);
 
-    m_useReadReplica = new QCheckBox(QStringLiteral("USE_READ_REPLICA"), box);
-    m_useReadReplica->setObjectName(QStringLiteral("useReadReplicaCheck"));
-    m_useReadReplica->setToolTip(QStringLiteral("Off: single-database mode, every session goes to the primary"));
-    m_fallback = new QCheckBox(QStringLiteral("REPLICA_FALLBACK_ENABLED"), box);
-    m_fallback->setObjectName(QStringLiteral("replicaFallbackCheck"));
-    m_fallback->setToolTip(QStringLiteral("Off: a replica read fails when the replica cannot serve it"));
-    // clicked, not toggled: only a person's click changes the engine; the
-    // engine's own changes come back through applyFlags().
-    connect(m_useReadReplica, &QCheckBox::clicked, m_bridge, &EngineBridge::setUseReadReplica);
-    connect(m_fallback, &QCheckBox::clicked, m_bridge, &EngineBridge::setReplicaFallbackEnabled);
+    m_inspector = new RoutingInspector(this);
+    QDockWidget* decisions = addDock(QStringLiteral("decisions"), QStringLiteral("Routing inspector"), m_inspector,
+                                     Qt::BottomDockWidgetArea);
+    QDockWidget* nodes =
+        addDock(QStringLiteral("nodes"), QStringLiteral("Nodes (details)"), buildNodesDock(), Qt::BottomDockWidgetArea);
+    m_alerts = new AlertsPanel(*m_bridge, this);
+    QDockWidget* alerts = addDock(QStringLiteral("alerts"), QStringLiteral("Alerts"), m_alerts, Qt::BottomDockWidgetArea);
+    m_etl = new EtlPanel(m_engine, this);
+    m_etl->setReadOnly(m_options.readOnly);
+    QDockWidget* etl = addDock(QStringLiteral("etl"), QStringLiteral("ETL loads"), m_etl, Qt::BottomDockWidgetArea);
+    m_loadTest = new LoadTestPanel(m_engine, this);
+    m_loadTest->setReadOnly(m_options.readOnly);
+    QDockWidget* loadTest =
+        addDock(QStringLiteral("loadtest"), QStringLiteral("Load test"), m_loadTest, Qt::BottomDockWidgetArea);
+    DrillsPanelOptions drillOptions;
+    drillOptions.sandboxDir = m_options.sandboxDir;
+    if (!m_options.dataDirectory.isEmpty())
+        drillOptions.historyDir = m_options.dataDirectory + QStringLiteral("/drills");
+    m_drills = new DrillsPanel(m_engine, std::move(drillOptions), this);
+    m_drills->setReadOnly(m_options.readOnly);
+    if (m_options.confirm)
+        m_drills->setConfirmer([confirm = m_options.confirm](const QStringList& steps) {
+            return confirm(QStringLiteral("Run these destructive steps?\n") + steps.join(u'\n'));
+        });
+    QDockWidget* drills = addDock(QStringLiteral("drills"), QStringLiteral("Drills"), m_drills, Qt::BottomDockWidgetArea);
+    m_log = new LogPanel(m_logSink, this);
+    QDockWidget* log = addDock(QStringLiteral("log"), QStringLiteral("Log"), m_log, Qt::BottomDockWidgetArea);
 
-    m_testRead = new QPushButton(QStringLiteral("Send test read"), box);
-    m_testRead->setObjectName(QStringLiteral("testReadButton"));
-    m_testRead->setToolTip(QStringLiteral("Open one routed read session (dashboard_metrics) and run SELECT 1; "
-                                          "its routing decision appears below"));
-    connect(m_testRead, &QPushButton::clicked, this, [this] {
-        m_testRead->setEnabled(false);
-        m_bridge->runTestRead();
-    });
-
-    grid->addWidget(m_useReadReplica, 0, 0);
-    grid->addWidget(
-        hintLabel(QStringLiteral("Send dashboard, analytics, report and export reads to the replica."), box), 0, 1);
-    grid->addWidget(m_fallback, 1, 0);
-    grid->addWidget(
-        hintLabel(
-            QStringLiteral("When the replica cannot serve a read, run it on the primary instead of failing it."), box),
-        1, 1);
-    grid->addWidget(m_testRead, 0, 2, 2, 1, Qt::AlignVCenter);
-    grid->addWidget(hintLabel(QStringLiteral("Changes apply to the next session, without a restart. "
-                                             "Writes always go to the primary."),
-                        box),
-        2, 0, 1, 3);
-    return box;
+    // One row of tabs at the bottom; the routing inspector in front.
+    for (QDockWidget* dock : {nodes, alerts, etl, loadTest, drills, log})
+        tabifyDockWidget(decisions, dock);
+    decisions->raise();
+    resizeDocks({routing}, {420}, Qt::Horizontal);
+    resizeDocks({decisions}, {300}, Qt::Vertical);
 }
 
-QWidget* MainWindow::buildDecisionsSection()
+void MainWindow::buildMenus()
 {
-    auto* box = new QGroupBox(
-        QStringLiteral("Routing decisions (newest first, last %1)").arg(m_decisionModel->capacity()), this);
-    auto* layout = new QVBoxLayout(box);
+    QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
+    QAction* settings = file->addAction(QStringLiteral("Connection &settings\u2026"));
+    settings->setObjectName(QStringLiteral("settingsAction"));
+    settings->setShortcut(QKeySequence::Preferences);
+    connect(settings, &QAction::triggered, this, &MainWindow::showSettingsDialog);
+    file->addSeparator();
+    QAction* quit = file->addAction(QStringLiteral("&Quit"));
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+    connect(quit, &QAction::triggered, this, &QMainWindow::close);
 
-    m_decisionTable = new PlaceholderTableView(box);
-    m_decisionTable->setObjectName(QStringLiteral("decisionTable"));
-    m_decisionTable->setModel(m_decisionModel);
-    m_decisionTable->setPlaceholderText(
-        QStringLiteral("No routing decisions yet.\nEvery session this console opens (\u201cSend test read\u201d, "
-                       "workloads, drills) appears here with its target and the reason."));
-    setUpTable(m_decisionTable);
+    QMenu* view = menuBar()->addMenu(QStringLiteral("&View"));
+    QAction* refresh = view->addAction(QStringLiteral("&Refresh now"));
+    refresh->setObjectName(QStringLiteral("refreshAction"));
+    refresh->setShortcut(QKeySequence(Qt::Key_F5));
+    connect(refresh, &QAction::triggered, m_bridge, &EngineBridge::refreshNow);
 
-    // Fixed widths from the font (ResizeToContents would measure every row
-    // of a 500-row table on each insert); the reason takes the rest.
-    QHeaderView* header = m_decisionTable->horizontalHeader();
-    const QFontMetrics metrics = m_decisionTable->fontMetrics();
-    const auto width = [&metrics](const QString& sample) { return metrics.horizontalAdvance(sample) + 28; };
-    header->resizeSection(DecisionTableModel::TimeColumn, width(QStringLiteral("00:00:00.000")));
-    header->resizeSection(DecisionTableModel::OperationColumn, width(QStringLiteral("admin_configuration")));
-    header->resizeSection(DecisionTableModel::ContextColumn, width(QStringLiteral("dashboard")));
-    header->resizeSection(DecisionTableModel::ProfileColumn, width(QStringLiteral("analytics")));
-    header->resizeSection(DecisionTableModel::TargetColumn, width(QStringLiteral("primary")));
-    header->resizeSection(DecisionTableModel::OutcomeColumn, width(QStringLiteral("fell back")) + 20);
-    header->setStretchLastSection(true);
+    m_pauseAction = view->addAction(QStringLiteral("Pause updates"));
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcut(QKeySequence(Qt::Key_Space));
+    m_pauseAction->setToolTip(QStringLiteral("Hold the charts and tables still; the routing switches keep working"));
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
 
-    layout->addWidget(m_decisionTable);
-    return box;
+    view->addSeparator();
+    for (const QString& name : viewNames())
+        view->addAction(m_docks.at(name)->toggleViewAction());
+    view->addSeparator();
+    QAction* reset = view->addAction(QStringLiteral("Reset &layout"));
+    reset->setObjectName(QStringLiteral("resetLayoutAction"));
+    connect(reset, &QAction::triggered, this, &MainWindow::resetLayout);
+
+    QMenu* help = menuBar()->addMenu(QStringLiteral("&Help"));
+    QAction* about = help->addAction(QStringLiteral("&About and diagnostics\u2026"));
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAboutDialog);
+}
+
+QStringList MainWindow::viewNames() const
+{
+    return {QStringLiteral("routing"), QStringLiteral("pools"),  QStringLiteral("decisions"),
+            QStringLiteral("nodes"),   QStringLiteral("alerts"), QStringLiteral("etl"),
+            QStringLiteral("loadtest"), QStringLiteral("drills"), QStringLiteral("log")};
+}
+
+bool MainWindow::showView(const QString& name)
+{
+    const auto it = m_docks.find(name);
+    if (it == m_docks.end())
+        return false;
+    it->second->show();
+    it->second->raise();
+    return true;
+}
+
+void MainWindow::resetLayout()
+{
+    for (const auto& [name, dock] : m_docks) {
+        dock->setFloating(false);
+        dock->show();
+    }
+    restoreState(m_defaultLayout, kLayoutVersion);
+}
+
+void MainWindow::showSettingsDialog()
+{
+    auto* dialog = new SettingsDialog(m_engine.settings(),
+                                      m_options.settingsOrigin.isEmpty() ? settingsOrigin(m_engine.settings())
+                                                                         : m_options.settingsOrigin,
+                                      this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showAboutDialog()
+{
+    auto* dialog = new AboutDialog(*m_bridge, *m_stallProbe, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    m_bridge->setPaused(paused);
+    m_charts->setPaused(paused);
 }
 
 void MainWindow::buildStatusBar()
@@ -276,8 +372,15 @@ void MainWindow::buildStatusBar()
             bar);
     origin->setObjectName(QStringLiteral("settingsOriginLabel"));
     origin->setContentsMargins(6, 0, 0, 0);
-    origin->setToolTip(QStringLiteral("Where the connection settings came from (passwords are never shown)"));
+    origin->setToolTip(QStringLiteral("Where the connection settings came from (passwords are never shown); "
+                                      "File > Connection settings lists them all"));
     bar->addWidget(origin);
+    if (m_options.readOnly) {
+        auto* readOnly = new QLabel(QStringLiteral("Read-only: actions disabled"), bar);
+        readOnly->setObjectName(QStringLiteral("readOnlyLabel"));
+        readOnly->setStyleSheet(QStringLiteral("color: %1; font-weight: bold;").arg(lightColor(Light::Amber).name()));
+        bar->addWidget(readOnly);
+    }
 
     m_lastUpdated = new QLabel(QStringLiteral("Not updated yet"), bar);
     m_lastUpdated->setObjectName(QStringLiteral("lastUpdatedLabel"));
@@ -303,22 +406,13 @@ void MainWindow::buildStatusBar()
 
 void MainWindow::applyStatus(const TopologyStatus& status)
 {
-    m_banner->showStatus(status);
+    m_cluster->showStatus(status);
     m_nodeModel->resetData(status);
     m_lastStatusTime = status.time;
     m_lastStatusReceived = std::chrono::steady_clock::now();
-    if (!m_hasShownStatus) {
-        m_hasShownStatus = true;
-        fitNodeTableHeight();
-    }
+    m_hasShownStatus = true;
     updateFreshness();
     Q_EMIT statusShown();
-}
-
-void MainWindow::applyFlags(bool useReadReplica, bool replicaFallbackEnabled)
-{
-    m_useReadReplica->setChecked(useReadReplica);
-    m_fallback->setChecked(replicaFallbackEnabled);
 }
 
 void MainWindow::updateFreshness()
@@ -350,17 +444,6 @@ void MainWindow::updateFreshness()
     m_lastUpdated->setStyleSheet(colour.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(colour));
 }
 
-void MainWindow::fitNodeTableHeight()
-{
-    // Exactly the rows (a primary and a replica), no empty space below them.
-    const int rows = std::max(2, m_nodeModel->rowCount());
-    int height = m_nodeTable->horizontalHeader()->sizeHint().height()
-        + rows * m_nodeTable->verticalHeader()->defaultSectionSize() + 2 * m_nodeTable->frameWidth();
-    if (m_nodeTable->horizontalScrollBar()->maximum() > 0)
-        height += m_nodeTable->horizontalScrollBar()->sizeHint().height();
-    m_nodeTable->setFixedHeight(height);
-}
-
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (m_options.persistGeometry)
@@ -372,17 +455,17 @@ void MainWindow::restoreWindowState()
 {
     QSettings settings(kSettingsOrganization, kSettingsApplication);
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
-    m_decisionTable->horizontalHeader()->restoreState(
-        settings.value(QStringLiteral("mainWindow/decisionColumns")).toByteArray());
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray(), kLayoutVersion);
 }
 
 void MainWindow::saveWindowState() const
 {
     QSettings settings(kSettingsOrganization, kSettingsApplication);
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
-    settings.setValue(QStringLiteral("mainWindow/decisionColumns"), m_decisionTable->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState(kLayoutVersion));
+    settings.setValue(QStringLiteral("lastProfile"),
+                      m_options.settingsOrigin.isEmpty() ? settingsOrigin(m_engine.settings())
+                                                         : m_options.settingsOrigin);
 }
 
 } // namespace pulse::ui

@@ -1,5 +1,7 @@
 #include "topology/NodeTableModel.hpp"
 
+#include "topology/NodeWords.hpp"
+
 #include "Formatting.hpp"
 
 #include "health/LagFormat.hpp"
@@ -10,71 +12,6 @@ namespace pulse::ui {
 namespace {
 
 const QString kNone = QStringLiteral("\u2014"); // an em dash: "nothing to show", not an empty cell
-
-Light stateLight(const NodeStatus& node)
-{
-    if (!node.configured)
-        return Light::Grey;
-    return node.reachable ? Light::Green : Light::Red;
-}
-
-QString stateText(const NodeStatus& node)
-{
-    if (!node.configured)
-        return QStringLiteral("not configured");
-    return node.reachable ? QStringLiteral("up") : QStringLiteral("unreachable");
-}
-
-bool isReplicaRow(const NodeStatus& node)
-{
-    return node.isReplica();
-}
-
-// "1.3 s / 21.4 MB"; unknown parts are "?", never 0 (a disconnected replica is
-// not caught up), and the replica's state is named when it is not plain streaming.
-QString lagText(const NodeStatus& node)
-{
-    if (!node.replication)
-        return kNone;
-    const auto& a = *node.replication;
-    // The same spelling as the CLI, the decision log and alert messages.
-    QString text = (a.lagSeconds ? toQString(formatLagSeconds(*a.lagSeconds)) : QStringLiteral("? s")) +
-                   QStringLiteral(" / ") + (a.lagBytes ? toQString(formatLagBytes(*a.lagBytes)) : QStringLiteral("? B"));
-    if (a.state != ReplicaState::CaughtUp && a.state != ReplicaState::Lagging)
-        text += QStringLiteral(" · ") + toQString(replicaStateName(a.state));
-    if (!node.lagAdmitted)
-        text += QStringLiteral(" · reads on primary");
-    return text;
-}
-
-Light lagLight(const NodeStatus& node)
-{
-    if (!node.replication)
-        return Light::Grey;
-    switch (node.replication->state) {
-    case ReplicaState::Down:
-    case ReplicaState::Disconnected:
-        return Light::Red;
-    case ReplicaState::ReplayPaused:
-    case ReplicaState::ReplayStalled:
-        return Light::Amber;
-    default:
-        return node.lagAdmitted ? Light::Green : Light::Amber;
-    }
-}
-
-// A replica that is reachable but does not stream is not following the primary.
-bool walReceiverTroubled(const NodeStatus& node)
-{
-    return isReplicaRow(node) && node.configured && node.reachable && node.walReceiverStatus != "streaming";
-}
-
-// The node answers, but not in the role its name promises (promoted replica,
-// primary in recovery).
-bool roleUnexpected(const NodeStatus& node)
-{
-    return node.configured && node.reachable && node.role != (node.isReplica() ? "replica" : "primary");
-}
 
 } // namespace
 
@@ -164,17 +101,17 @@ QVariant NodeTableModel::display(const Row& row, int column) const
             return kNone;
         return up ? toQString(node.role) : QStringLiteral("unknown");
     case StateColumn:
-        return stateText(node);
+        return nodeStateText(node);
     case EndpointColumn:
         return node.endpoint.empty() ? kNone : toQString(node.endpoint);
     case VersionColumn:
         return up ? shortServerVersion(node.serverVersion) : kNone;
     case WalReceiverColumn:
-        if (!up || !isReplicaRow(node))
+        if (!up || !isReplicaNode(node))
             return kNone;
         return node.walReceiverStatus.empty() ? QStringLiteral("none") : toQString(node.walReceiverStatus);
     case LagColumn:
-        return lagText(node);
+        return nodeLagText(node);
     case RoundTripColumn:
         return up ? formatMilliseconds(node.roundTripMs) : kNone;
     case PoolColumn:
@@ -207,7 +144,7 @@ QVariant NodeTableModel::toolTip(const Row& row, int column) const
         if (walReceiverTroubled(node))
             return QStringLiteral("pg_stat_wal_receiver shows no streaming receiver: the replica is not "
                                   "receiving WAL from the primary");
-        return isReplicaRow(node) ? QStringLiteral("pg_stat_wal_receiver.status on the replica") : QVariant();
+        return isReplicaNode(node) ? QStringLiteral("pg_stat_wal_receiver.status on the replica") : QVariant();
     case LagColumn:
         if (!node.replication)
             return {};
@@ -237,13 +174,13 @@ QVariant NodeTableModel::decoration(const Row& row, int column) const
     const NodeStatus& node = row.node;
     switch (column) {
     case StateColumn:
-        return m_dots[static_cast<size_t>(stateLight(node))];
+        return m_dots[static_cast<size_t>(nodeStateLight(node))];
     case WalReceiverColumn:
-        if (!isReplicaRow(node) || !node.configured || !node.reachable)
+        if (!isReplicaNode(node) || !node.configured || !node.reachable)
             return {};
         return m_dots[static_cast<size_t>(walReceiverTroubled(node) ? Light::Amber : Light::Green)];
     case LagColumn:
-        return node.replication ? QVariant(m_dots[static_cast<size_t>(lagLight(node))]) : QVariant();
+        return node.replication ? QVariant(m_dots[static_cast<size_t>(nodeLagLight(node))]) : QVariant();
     default:
         return {};
     }

@@ -1,0 +1,26 @@
+#pragma once
+// One change of a routing flag as the audit log keeps it.
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+
+namespace pulse::ui {
+
+struct AuditEntry {
+    QDateTime when; // local time, written with its UTC offset
+    QString who; // the OS user of the console; "unknown" for changes made elsewhere
+    QString flag; // "USE_READ_REPLICA", "REPLICA_FALLBACK_ENABLED"
+    bool from = false;
+    bool to = false;
+    QString sourceBefore; // where the old value came from: "environment", "changed here", ...
+    QString change; // "changed here", "reverted to configuration", "changed outside the console"
+
+    // {"when": ISO 8601 with milliseconds and offset, "who", "flag", "from", "to", "source_before", "change"}
+    QJsonObject toJson() const;
+};
+
+} // namespace pulse::ui
+
+Q_DECLARE_METATYPE(pulse::ui::AuditEntry)

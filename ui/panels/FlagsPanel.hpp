@@ -1,0 +1,134 @@
+#pragma once
+// The routing flags panel: switches for USE_READ_REPLICA and
+// REPLICA_FALLBACK_ENABLED that act on the embedded router at once, each
+// with where its value came from (environment, file, default, command line,
+// sandbox, "changed here" or "changed outside the console"); the lag limits
+// and the read-your-writes wait, read-only with their source; "Revert to
+// configuration"; and the audit log of every change (who, when, from, to).
+//
+// A change that would send load to the primary (USE_READ_REPLICA off,
+// REPLICA_FALLBACK_ENABLED on) or make reads fail instead
+// (REPLICA_FALLBACK_ENABLED off) is confirmed first; a refusal changes
+// nothing. A change made elsewhere (pulsectl, a drill, another window)
+// reaches the panel through EngineBridge::flagsChanged and is recorded as
+// "changed outside the console". Two changes elsewhere that cancel out
+// between two bridge ticks are not seen (the bridge reports values).
+//
+// UI thread only. Flag changes are atomic stores (EngineBridge); the audit
+// file is a small local append.
+
+#include "config/Settings.hpp"
+
+#include <QString>
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QTableView;
+
+namespace pulse::ui {
+
+class AuditLog;
+class AuditLogModel;
+class EngineBridge;
+
+struct FlagsPanelOptions {
+    // Where audit.log is appended; empty: QStandardPaths::AppDataLocation.
+    QString auditDirectory;
+    // The configuration the console started with: the configured flag values
+    // (what Revert restores) and where each setting came from.
+    // std::nullopt: bridge.engine().settings().
+    std::optional<Settings> settings;
+    // Asks a person before a change with consequences (the question says
+    // them); true: go ahead. Empty: a QMessageBox.
+    std::function<bool(const QString& question)> confirm;
+    // Who the audit log names for changes made here; empty: $USER.
+    QString user;
+};
+
+class FlagsPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class Flag { UseReadReplica, ReplicaFallbackEnabled };
+    static constexpr int kFlagCount = 2;
+
+    static inline const QString kChangedHere = QStringLiteral("changed here");
+    static inline const QString kChangedOutside = QStringLiteral("changed outside the console");
+    static inline const QString kReverted = QStringLiteral("reverted to configuration");
+
+    FlagsPanel(EngineBridge& bridge, FlagsPanelOptions options, QWidget* parent = nullptr);
+    ~FlagsPanel() override;
+
+    AuditLog& auditLog() const { return *m_audit; }
+    AuditLogModel* auditModel() const { return m_auditModel; }
+    bool isReadOnly() const { return m_readOnly; }
+
+    static QString flagKey(Flag flag); // "USE_READ_REPLICA", "REPLICA_FALLBACK_ENABLED"
+    // The value the panel shows (the engine's, as of the last bridge tick or change here).
+    bool value(Flag flag) const;
+    // Where the value shown came from: a configuration source, or kChangedHere / kChangedOutside.
+    QString source(Flag flag) const;
+    bool configuredValue(Flag flag) const;
+    QString configuredSource(Flag flag) const;
+
+    void setConfirmer(std::function<bool(const QString& question)> confirm);
+
+public Q_SLOTS:
+    // While read-only the switches and Revert are disabled (the values still follow the engine).
+    void setReadOnly(bool readOnly);
+    // What clicking a switch does: asks where needed, applies, records.
+    // True when the engine now has `enabled` through this call.
+    bool requestFlag(pulse::ui::FlagsPanel::Flag flag, bool enabled);
+    // Both flags back to their configured values (one question for both).
+    // True when something changed.
+    bool revertToConfiguration();
+
+Q_SIGNALS:
+    // A flag's value or source changed (here, by a revert or outside).
+    void flagShown(pulse::ui::FlagsPanel::Flag flag, bool value, const QString& source);
+
+private:
+    struct FlagState {
+        bool configured = true;
+        QString configuredSource;
+        bool value = true;
+        QString source;
+        QCheckBox* box = nullptr;
+        QLabel* sourceLabel = nullptr;
+    };
+
+    QWidget* buildSwitches();
+    QWidget* buildLagLimits();
+    QWidget* buildAudit();
+
+    FlagState& state(Flag flag) { return m_flags[static_cast<int>(flag)]; }
+    const FlagState& state(Flag flag) const { return m_flags[static_cast<int>(flag)]; }
+    bool engineValue(Flag flag) const;
+    void setEngineValue(Flag flag, bool enabled);
+    // The consequence of turning `flag` to `enabled`, in words; empty when there is nothing to confirm.
+    static QString consequence(Flag flag, bool enabled);
+    bool confirm(const QString& question);
+    // Applies a change the person asked for (confirmed already) and records it.
+    void apply(Flag flag, bool enabled, const QString& change, const QString& sourceAfter);
+    void show(Flag flag);
+    void followEngine(bool useReadReplica, bool replicaFallbackEnabled);
+
+    EngineBridge& m_bridge;
+    const Settings m_settings;
+    std::function<bool(const QString&)> m_confirm;
+    const QString m_user;
+    AuditLog* m_audit;
+    AuditLogModel* m_auditModel;
+    FlagState m_flags[kFlagCount];
+    QPushButton* m_revert = nullptr;
+    QTableView* m_auditTable = nullptr;
+    QLabel* m_auditStatus = nullptr;
+    bool m_readOnly = false;
+};
+
+} // namespace pulse::ui

@@ -1,0 +1,37 @@
+#pragma once
+// The verdict first: the cluster's badge (healthy, degraded: replica lagging
+// 6.2 s, replica down, primary down) and, under it, one card per node. Fed
+// whole TopologyStatus snapshots on the UI thread.
+
+#include "engine/TopologyStatus.hpp"
+
+#include <QWidget>
+
+#include <map>
+
+class QHBoxLayout;
+
+namespace pulse::ui {
+
+class NodeCard;
+class VerdictBanner;
+
+class ClusterStrip : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ClusterStrip(QWidget* parent = nullptr);
+
+    void showStatus(const TopologyStatus& status);
+    void showWaiting(const QString& detail);
+    VerdictBanner& banner() const { return *m_banner; }
+    // nullptr until a snapshot named that node.
+    const NodeCard* card(const QString& node) const;
+
+private:
+    VerdictBanner* m_banner;
+    QHBoxLayout* m_cards;
+    std::map<QString, NodeCard*> m_byName;
+};
+
+}  // namespace pulse::ui
