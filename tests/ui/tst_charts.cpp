@@ -323,7 +323,7 @@ void TestCharts::hoverSaysValuesWithUnits_data()
     QTest::addRow("lag bytes in MiB") << u"lag_bytes/replica"_s << 3.5 * 1024 * 1024
                                       << u"replica lag (bytes): 3.5 MiB"_s;
     QTest::addRow("lag bytes small") << u"lag_bytes/replica"_s << 512.0 << u"replica lag (bytes): 512 B"_s;
-    QTest::addRow("pool count") << u"pool_in_use/primary"_s << 12.0 << u"primary checked out: 12"_s;
+    QTest::addRow("pool count") << u"pool_in_use/primary"_s << 12.0 << u"primary in use: 12"_s;
     QTest::addRow("latency in ms") << u"latency_p95/read"_s << 0.0125 << u"read p95: 12.5 ms"_s;
     QTest::addRow("queries per second") << u"qps/replica"_s << 42.0 << u"replica: 42.0/s"_s;
     QTest::addRow("etl rows") << u"etl_rows_per_second"_s << 1250.0 << u"rows/s: 1250/s"_s;

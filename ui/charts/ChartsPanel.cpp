@@ -75,8 +75,13 @@ ChartsPanel::ChartsPanel(const SeriesStore& store, QWidget* parent)
     buildCharts();
     auto* grid = new QGridLayout;
     grid->setSpacing(6);
-    for (int i = 0; i < m_charts.size(); ++i)
-        grid->addWidget(m_charts[i], i / 2, i % 2);
+    // Two rows, three across, so the charts fit a 900-pixel-high window with
+    // the cluster strip above them and the docks below; the pools chart (four
+    // lines per pool, legend on the right) takes two columns.
+    grid->addWidget(m_charts[0], 0, 0);
+    grid->addWidget(m_charts[1], 0, 1, 1, 2);
+    for (int i = 2; i < m_charts.size(); ++i)
+        grid->addWidget(m_charts[i], 1, i - 2);
     layout->addLayout(grid, 1);
 
     m_repaintTimer.setSingleShot(true);
@@ -104,13 +109,15 @@ void ChartsPanel::buildCharts()
 
     auto* pools = new LiveChart(QStringLiteral("Connection pools"),
         {
-            {"pool_in_use/", QStringLiteral("%1 checked out"), ChartUnit::Count, false, Qt::SolidLine},
+            {"pool_in_use/", QStringLiteral("%1 in use"), ChartUnit::Count, false, Qt::SolidLine},
             {"pool_overflow/", QStringLiteral("%1 overflow"), ChartUnit::Count, false, Qt::SolidLine},
             {"pool_waiters/", QStringLiteral("%1 waiting"), ChartUnit::Count, false, Qt::SolidLine},
             {"pool_capacity/", QStringLiteral("%1 capacity"), ChartUnit::Count, false, Qt::DashDotLine},
         },
         this);
     pools->setObjectName(QStringLiteral("poolChart"));
+    // Four lines per pool: a legend under the plot would cut their names short.
+    pools->chart()->legend()->setAlignment(Qt::AlignRight);
     pools->setAxisTitles(QStringLiteral("connections"));
 
     std::vector<ChartLineRule> latencyRules;

@@ -144,7 +144,7 @@ LiveChart::LiveChart(const QString& title, std::vector<ChartLineRule> rules, QWi
     setChart(c); // the view owns the chart, the chart its axes and series
     setRenderHint(QPainter::Antialiasing);
     setMouseTracking(true);
-    setMinimumSize(360, 220);
+    setMinimumSize(300, 200);
 
     m_hoverLabel->setObjectName(QStringLiteral("hoverValues"));
     m_hoverLabel->setTextFormat(Qt::PlainText);

@@ -268,7 +268,7 @@ void MainWindow::buildDocks()
         tabifyDockWidget(decisions, dock);
     decisions->raise();
     resizeDocks({routing}, {420}, Qt::Horizontal);
-    resizeDocks({decisions}, {300}, Qt::Vertical);
+    resizeDocks({decisions}, {260}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
