@@ -6,6 +6,7 @@
 #   ./dev.sh build            configure + build only (build/)
 #   ./dev.sh test-sanitize    the suite in an AddressSanitizer + UBSan build (build-asan/)
 #   ./dev.sh bench            build and run the benchmarks under tests/bench
+#   ./dev.sh screenshots      render the console's main views into docs/screenshots/ (a sandbox under load)
 #   ./dev.sh deps             only install the Debian packages
 set -euo pipefail
 
@@ -62,6 +63,28 @@ run_suite() { # run_suite <dir>
   QT_QPA_PLATFORM=offscreen ctest --test-dir "$dir" --output-on-failure -j "$(njobs)" --timeout 600
 }
 
+# The console's main views as a person sees them: a private sandbox with an ETL
+# load and dashboard readers running, so the charts and tables have something
+# to show. Reproducible size (no saved layout: a throw-away HOME).
+shots() {
+  local home out=docs/screenshots
+  home="$(mktemp -d /tmp/pulse-shots-home-XXXXXX)"
+  mkdir -p "$out"
+  # A path of its own (not a mktemp -d directory: mode 700 keeps the postgres
+  # user out when we run as root); pulsectl creates it.
+  export PULSE_SANDBOX_DIR
+  PULSE_SANDBOX_DIR="$(mktemp -u /tmp/pulse-shots-XXXXXX)"
+  ./build/app/pulsectl sandbox up >/dev/null
+  trap './build/app/pulsectl sandbox down >/dev/null 2>&1 || true; rm -rf "$home"' RETURN
+  # --demo-load: an ETL load and dashboard readers in the console itself, so
+  # its charts, pools and routing inspector show their traffic.
+  for view in decisions drills etl pools alerts; do
+    HOME="$home" QT_QPA_PLATFORM=offscreen ./build/app/pulse-console --sandbox-dir "$PULSE_SANDBOX_DIR" \
+      --demo-load --view "$view" --screenshot "$out/console-$view.png" --after 15000
+  done
+  log "screenshots in $out/"
+}
+
 cmd="${1:-help}"
 shift || true
 case "$cmd" in
@@ -100,8 +123,13 @@ case "$cmd" in
     echo "Status of the sandbox instead (open the console from a desktop session with ./dev.sh run," >&2
     echo "or render it: QT_QPA_PLATFORM=offscreen ./build/app/pulse-console --sandbox --screenshot shot.png):" >&2
     exec ./build/app/pulsectl status ;;
+  screenshots)
+    install_deps
+    build build
+    shots
+    ;;
   help|-h|--help)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
   *)
     echo "unknown command: $cmd (try ./dev.sh help)" >&2
     exit 2 ;;

@@ -11,8 +11,11 @@
 #include "config/SettingsLoader.hpp"
 #include "engine/ConfigurationResolver.hpp"
 #include "engine/Engine.hpp"
+#include "etl/EtlController.hpp"
+#include "etl/EtlPanel.hpp"
 #include "main/MainWindow.hpp"
 #include "topology/Sandbox.hpp"
+#include "workload/DashboardReaders.hpp"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -194,10 +197,14 @@ int main(int argc, char** argv)
         QStringLiteral("Bring a panel to the front: routing, pools, decisions, nodes, alerts, etl, loadtest, drills, "
                        "log."),
         QStringLiteral("NAME"));
+    const QCommandLineOption demoLoadOption(QStringLiteral("demo-load"),
+        QStringLiteral("Start a throttled ETL load (ETL_MAX_ROWS_PER_SECOND, else 20000 rows/s) and "
+                       "DASHBOARD_READERS dashboard readers in this console, so the charts, pools and routing "
+                       "inspector have traffic to show (demos, screenshots)."));
     const QCommandLineOption readOnlyOption(QStringLiteral("read-only"),
         QStringLiteral("Observer mode: watch only; every action that changes something is disabled."));
     parser.addOptions({envFileOption, setOption, sandboxOption, sandboxDirOption, screenshotOption, afterOption,
-        viewOption, readOnlyOption, refreshOption, logFileOption});
+        viewOption, demoLoadOption, readOnlyOption, refreshOption, logFileOption});
 
     if (!parser.parse(QApplication::arguments())) {
         printErr(QStringLiteral("pulse-console: %1\nTry 'pulse-console --help'.").arg(parser.errorText()));
@@ -234,6 +241,10 @@ int main(int argc, char** argv)
         return pulse::exitcode::usage;
     }
     const QString view = parser.value(viewOption);
+    if (parser.isSet(demoLoadOption) && parser.isSet(readOnlyOption)) {
+        printErr(QStringLiteral("pulse-console: --demo-load writes to the database; it cannot run with --read-only"));
+        return pulse::exitcode::usage;
+    }
 
     // A dialog only when somebody can see it.
     const QString platform = QGuiApplication::platformName();
@@ -326,6 +337,19 @@ int main(int argc, char** argv)
         return pulse::exitcode::usage;
     }
 
+    // The demo load runs through this console's own engine: its sessions are
+    // the ones the charts and the routing inspector show.
+    std::unique_ptr<pulse::DashboardReaders> demoReaders;
+    if (parser.isSet(demoLoadOption)) {
+        const auto& s = engine->settings();
+        window.etl().controller().start(2'000'000, s.etlChunkSize, s.etlRowsPerSecondLimit().value_or(20'000));
+        pulse::ReaderOptions readers;
+        readers.readers = s.dashboardReaders;
+        readers.think = s.dashboardThink;
+        demoReaders = std::make_unique<pulse::DashboardReaders>(engine->router(), readers);
+        demoReaders->start();
+    }
+
     if (!screenshotPath.isEmpty()) {
         QTimer::singleShot(kScreenshotDeadline + std::chrono::milliseconds(afterMs), &window, [&] {
             printErr(QStringLiteral("pulse-console: no topology status reached the window within %1 s; no screenshot")
@@ -352,6 +376,8 @@ int main(int argc, char** argv)
 
     window.show();
     const int rc = QApplication::exec();
+    if (demoReaders)
+        demoReaders->stop();
     engine->stopMonitor();
     return rc;
 }

@@ -1,5 +1,8 @@
 #include "Formatting.hpp"
 
+#include <QGuiApplication>
+#include <QPalette>
+
 #include <QDateTime>
 #include <QPainter>
 #include <QPainterPath>
@@ -46,34 +49,44 @@ QString verdictDetail(const TopologyStatus& status)
     return conciseError(toQString(status.detail));
 }
 
+bool darkPalette()
+{
+    // The system's light or dark theme, as the application palette says:
+    // dark text on a dark window would be unreadable, and a pale tint behind
+    // light text too.
+    return QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
+}
+
 QColor lightColor(Light light)
 {
+    const bool dark = darkPalette();
     switch (light) {
     case Light::Green:
-        return QColor(0x1b, 0x7f, 0x3b);
+        return dark ? QColor(0x5c, 0xc9, 0x7b) : QColor(0x1b, 0x7f, 0x3b);
     case Light::Amber:
-        return QColor(0xb0, 0x5e, 0x00);
+        return dark ? QColor(0xf2, 0xa6, 0x3b) : QColor(0xb0, 0x5e, 0x00);
     case Light::Red:
-        return QColor(0xc6, 0x28, 0x28);
+        return dark ? QColor(0xff, 0x6e, 0x6e) : QColor(0xc6, 0x28, 0x28);
     case Light::Grey:
-        return QColor(0x6b, 0x72, 0x80);
+        break;
     }
-    return QColor(0x6b, 0x72, 0x80);
+    return dark ? QColor(0xa8, 0xae, 0xb8) : QColor(0x6b, 0x72, 0x80);
 }
 
 QColor lightTint(Light light)
 {
+    const bool dark = darkPalette();
     switch (light) {
     case Light::Green:
-        return QColor(0xe6, 0xf4, 0xea);
+        return dark ? QColor(0x17, 0x33, 0x22) : QColor(0xe6, 0xf4, 0xea);
     case Light::Amber:
-        return QColor(0xff, 0xf4, 0xe0);
+        return dark ? QColor(0x3a, 0x2a, 0x0e) : QColor(0xff, 0xf4, 0xe0);
     case Light::Red:
-        return QColor(0xfd, 0xec, 0xea);
+        return dark ? QColor(0x3d, 0x18, 0x18) : QColor(0xfd, 0xec, 0xea);
     case Light::Grey:
-        return QColor(0xf1, 0xf3, 0xf5);
+        break;
     }
-    return QColor(0xf1, 0xf3, 0xf5);
+    return dark ? QColor(0x26, 0x29, 0x2e) : QColor(0xf1, 0xf3, 0xf5);
 }
 
 namespace {

@@ -28,6 +28,9 @@ Light healthLight(Health health);
 QString verdictDetail(const TopologyStatus& status);
 
 // Strong colour for text and icons; pale tint for backgrounds.
+// Whether the application palette is a dark theme (the colours below follow it).
+bool darkPalette();
+// Text colours readable on the palette's window colour, light or dark theme.
 QColor lightColor(Light light);
 QColor lightTint(Light light);
 // A filled dot in the light's colour (table cells, next to the state word).

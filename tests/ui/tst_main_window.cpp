@@ -89,6 +89,7 @@ private Q_SLOTS:
     void routedReadAppearsInTheDecisionTable();
     void pauseHoldsTheTablesStill();
     void stoppedReplicaShowsDegraded();
+    void readOnlyDisablesEveryAction();
 
 private:
     bool topologyHealthy() const;
@@ -473,6 +474,30 @@ void TestMainWindow::stoppedReplicaShowsDegraded()
         QFAIL(e.what());
     }
     QTRY_VERIFY_WITH_TIMEOUT(topologyHealthy(), kTopologyTimeoutMs);
+}
+
+void TestMainWindow::readOnlyDisablesEveryAction()
+{
+    pulse::ui::MainWindowOptions options;
+    options.refreshInterval = 100ms;
+    options.persistGeometry = false;
+    options.readOnly = true;
+    options.dataDirectory = m_dataDir.path();
+    pulse::ui::MainWindow observer(*m_engine, options);
+    QVERIFY(observer.windowTitle().contains(u"read-only"));
+    QVERIFY(observer.findChild<QLabel*>(QStringLiteral("readOnlyLabel")));
+    for (const char* name : {"testReadButton", "useReadReplicaSwitch", "replicaFallbackSwitch", "etlStartButton",
+                             "loadTestRunButton", "runButton"}) {
+        auto* widget = observer.findChild<QWidget*>(QString::fromLatin1(name));
+        QVERIFY2(widget, name);
+        QVERIFY2(!widget->isEnabled(), name);
+    }
+    // Watching still works: the same snapshots reach it.
+    QTRY_VERIFY_WITH_TIMEOUT(observer.hasShownStatus(), kTopologyTimeoutMs);
+    // Views can be brought to the front by name (pulse-console --view).
+    for (const QString& view : observer.viewNames())
+        QVERIFY2(observer.showView(view), qPrintable(view));
+    QVERIFY(!observer.showView(QStringLiteral("nosuchview")));
 }
 
 QTEST_MAIN(TestMainWindow)
