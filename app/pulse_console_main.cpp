@@ -322,6 +322,13 @@ int main(int argc, char** argv)
             dialogs);
     }
     engine->startMonitor();
+    // Declared before the window, so it runs after the window (and whatever
+    // its panels still stop on the way out) is gone: a drill's rollbacks
+    // still see a live monitor.
+    struct MonitorStopper {
+        pulse::Engine& engine;
+        ~MonitorStopper() { engine.stopMonitor(); }
+    } monitorStopper {*engine};
 
     pulse::ui::MainWindowOptions options;
     options.refreshInterval = refresh;
@@ -375,9 +382,5 @@ int main(int argc, char** argv)
     }
 
     window.show();
-    const int rc = QApplication::exec();
-    if (demoReaders)
-        demoReaders->stop();
-    engine->stopMonitor();
-    return rc;
+    return QApplication::exec();
 }

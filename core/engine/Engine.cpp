@@ -2,7 +2,10 @@
 
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
+#include "config/SettingCatalog.hpp"
 #include "health/LagFormat.hpp"
+
+#include <cmath>
 
 namespace pulse {
 namespace {
@@ -28,6 +31,19 @@ void validate(const NodeEndpoint& endpoint, const char* role)
     if (endpoint.host.empty() || endpoint.port < 1 || endpoint.port > 65535)
         throw Error(std::string("repoint: the ") + role + " endpoint '" + describe(endpoint) +
                     "' needs a host and a port from 1 to 65535");
+}
+
+// A runtime value checked against the setting's range in the catalogue,
+// so the console accepts exactly what the configuration does.
+void checkRange(std::string_view key, double value, const std::string& shown)
+{
+    const SettingDefinition* definition = SettingCatalog::find(key);
+    if (!definition)
+        throw InvalidParameterError(std::string(key) + " is not a known setting");
+    if (std::isnan(value) || value < static_cast<double>(definition->minimum) ||
+        value > static_cast<double>(definition->maximum))
+        throw InvalidParameterError(std::string(key) + " must be " + definition->expectedForm() + " (got " + shown +
+                                    ")");
 }
 
 PoolConfig poolConfig(const Settings& s, const std::string& name, const ConnectionParams& params, bool primary)
@@ -208,6 +224,38 @@ void Engine::repoint(const NodeEndpoint& primary, const NodeEndpoint& replica)
     // The new servers' first verdicts now rather than up to an interval
     // later (without a monitor thread this only sets a flag).
     m_monitor->refreshNow();
+}
+
+void Engine::setLagLimits(double maxSeconds, std::int64_t maxBytes)
+{
+    checkRange("REPLICA_MAX_LAG_SECONDS", maxSeconds, std::isnan(maxSeconds) ? "NaN" : formatLagSeconds(maxSeconds));
+    checkRange("REPLICA_MAX_LAG_BYTES", static_cast<double>(maxBytes), std::to_string(maxBytes));
+    LagLimits limits = m_board->lagLimits();
+    if (limits.maxSeconds == maxSeconds && limits.maxBytes == maxBytes)
+        return;
+    limits.maxSeconds = maxSeconds;
+    limits.maxBytes = maxBytes;
+    m_board->setLagLimits(limits);
+    logger("engine")->info("lag limits now REPLICA_MAX_LAG_SECONDS {} REPLICA_MAX_LAG_BYTES {}", maxSeconds, maxBytes);
+}
+
+LagLimits Engine::lagLimits() const
+{
+    return m_board->lagLimits();
+}
+
+void Engine::setReadYourWritesWait(std::chrono::milliseconds wait)
+{
+    checkRange("READ_YOUR_WRITES_WAIT_MS", static_cast<double>(wait.count()), std::to_string(wait.count()) + " ms");
+    if (m_router->readYourWritesWait() == wait)
+        return;
+    m_router->setReadYourWritesWait(wait);
+    logger("engine")->info("READ_YOUR_WRITES_WAIT_MS now {}", wait.count());
+}
+
+std::chrono::milliseconds Engine::readYourWritesWait() const
+{
+    return m_router->readYourWritesWait();
 }
 
 std::vector<PoolStats> Engine::poolStats() const

@@ -22,6 +22,7 @@
 #include "routing/Router.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,20 @@ public:
     void stopMonitor();
     void refreshNow();
     std::shared_ptr<const TopologyStatus> latestStatus() const;
+
+    // Runtime routing settings (the console's flags panel), as configured
+    // until changed. They only change where reads go, never what a write does.
+    // REPLICA_MAX_LAG_SECONDS (0-86400, 0 = no time limit) and
+    // REPLICA_MAX_LAG_BYTES (0-2^40, 0 = no byte limit) for every replica's
+    // lag gate; REPLICA_READMIT_SECONDS stays as configured. Applies at the
+    // next monitor observation. Throws InvalidParameterError (and changes
+    // nothing) for a value outside those ranges or NaN.
+    void setLagLimits(double maxSeconds, std::int64_t maxBytes);
+    LagLimits lagLimits() const;
+    // READ_YOUR_WRITES_WAIT_MS (0-60000): applies to the next read that
+    // waits. Throws InvalidParameterError outside that range.
+    void setReadYourWritesWait(std::chrono::milliseconds wait);
+    std::chrono::milliseconds readYourWritesWait() const;
 
     HealthMonitor& monitor() { return *m_monitor; }
     HealthBoard& healthBoard() { return *m_board; }

@@ -10,6 +10,7 @@ LagGate::LagGate(LagLimits limits) : m_limits(limits) { }
 
 void LagGate::update(std::optional<double> lagSeconds, std::optional<std::int64_t> lagBytes, Clock::time_point now)
 {
+    std::lock_guard lock(m_mutex);  // the limits too may change (setLimits)
     const bool limitSeconds = m_limits.maxSeconds > 0;
     const bool limitBytes = m_limits.maxBytes > 0;
     const bool overSeconds = limitSeconds && lagSeconds && *lagSeconds > m_limits.maxSeconds;
@@ -18,7 +19,6 @@ void LagGate::update(std::optional<double> lagSeconds, std::optional<std::int64_
     // its limit says nothing about an unknown time lag.
     const bool underAll = (!limitSeconds || lagSeconds) && (!limitBytes || lagBytes) && !overSeconds && !overBytes;
 
-    std::lock_guard lock(m_mutex);
     if (overSeconds || overBytes) {
         std::string reason;
         if (overSeconds)
@@ -63,6 +63,18 @@ void LagGate::reset()
     m_reason.clear();
     m_underSince.reset();
     m_admitted.store(true, std::memory_order_release);
+}
+
+LagLimits LagGate::limits() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_limits;
+}
+
+void LagGate::setLimits(LagLimits limits)
+{
+    std::lock_guard lock(m_mutex);
+    m_limits = limits;
 }
 
 std::string LagGate::reason() const

@@ -7,7 +7,7 @@
 // flap between targets.
 //
 // Thread-safe: update() from the monitor, admitted() from the router (one
-// atomic load).
+// atomic load), setLimits() from anywhere (the console's flags panel).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -41,10 +41,16 @@ public:
     // Why it is excluded, for the decision log: "lag 6.2 s > REPLICA_MAX_LAG_SECONDS 2 s"
     // or "lag back under the limits for 1.5 s of the 5 s readmit time"; empty when admitted.
     std::string reason() const;
-    const LagLimits& limits() const { return m_limits; }
+    // A copy: the limits may change at any time.
+    LagLimits limits() const;
+    // Changes the limits while the monitor and the router run. The verdict
+    // is not re-judged here (the gate keeps no lag of its own): the change
+    // applies at the next monitor observation, which excludes at once on a
+    // lower limit and starts the readmit clock on a higher one.
+    void setLimits(LagLimits limits);
 
 private:
-    const LagLimits m_limits;
+    LagLimits m_limits;  // guarded by m_mutex
     std::atomic<bool> m_admitted{true};
     mutable std::mutex m_mutex;
     std::string m_reason;

@@ -3,6 +3,7 @@
 namespace pulse {
 
 HealthBoard::HealthBoard(const std::vector<std::string>& nodes, BreakerConfig breaker, LagLimits limits)
+    : m_lagLimits(limits)
 {
     for (const auto& name : nodes)
         m_nodes.push_back(std::make_unique<NodeHealth>(name, breaker, limits));
@@ -33,6 +34,20 @@ bool HealthBoard::reset(std::string_view name)
     node->lagGate.reset();
     node->breaker.reset();
     return true;
+}
+
+void HealthBoard::setLagLimits(LagLimits limits)
+{
+    std::lock_guard lock(m_limitsMutex);
+    m_lagLimits = limits;
+    for (auto& node : m_nodes)
+        node->lagGate.setLimits(limits);
+}
+
+LagLimits HealthBoard::lagLimits() const
+{
+    std::lock_guard lock(m_limitsMutex);
+    return m_lagLimits;
 }
 
 std::vector<const NodeHealth*> HealthBoard::all() const

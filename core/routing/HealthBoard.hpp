@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,10 @@ public:
     // (Engine::repoint): the old verdicts were about the old one. The monitor's
     // next cycle judges the new server. Returns false when the name is unknown.
     bool reset(std::string_view name);
+    // The lag limits of every node's gate (all nodes share one set). A
+    // change applies at each gate's next monitor observation (LagGate::setLimits).
+    void setLagLimits(LagLimits limits);
+    LagLimits lagLimits() const;
     // Set while a HealthMonitor feeds the board. Without one, nothing would
     // ever probe an open breaker, so the router lets a half-open breaker's
     // node take one checkout as the trial instead.
@@ -49,6 +54,8 @@ public:
 private:
     std::vector<std::unique_ptr<NodeHealth>> m_nodes;  // never resized after construction
     std::atomic<bool> m_monitored{false};
+    mutable std::mutex m_limitsMutex;  // one setLagLimits() at a time, so the gates never disagree for long
+    LagLimits m_lagLimits;              // guarded by m_limitsMutex
 };
 
 }  // namespace pulse

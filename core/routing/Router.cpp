@@ -54,6 +54,7 @@ Router::Router(std::shared_ptr<ConnectionPool> primary, std::vector<ReplicaRoute
     , m_flags(flags)
     , m_options(std::move(options))
     , m_log(m_options.decisionLogCapacity)
+    , m_readYourWritesWaitMs(m_options.readYourWritesWait.count())
 {
     for (auto kind : {ProfileKind::Read, ProfileKind::Write, ProfileKind::Etl, ProfileKind::Admin, ProfileKind::User,
                       ProfileKind::Analytics})
@@ -163,7 +164,8 @@ std::optional<std::string> Router::awaitReplay(PgConnection& connection, const R
         if (health && health->replayLsn.load(std::memory_order_acquire) >= token.lsn)
             return std::nullopt;  // the monitor already saw it replayed: no round trip
     }
-    const auto deadline = std::chrono::steady_clock::now() + m_options.readYourWritesWait;
+    const auto wait = readYourWritesWait();  // once: the message must name the wait this read had
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     std::uint64_t replayed = 0;
     for (;;) {
         auto result = connection.exec("SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn");
@@ -178,7 +180,7 @@ std::optional<std::string> Router::awaitReplay(PgConnection& connection, const R
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return "read-your-writes: " + replica.name + " has replayed " + formatLsn(replayed) + ", not " + token.text() +
-           " within READ_YOUR_WRITES_WAIT_MS " + std::to_string(m_options.readYourWritesWait.count()) + " ms";
+           " within READ_YOUR_WRITES_WAIT_MS " + std::to_string(wait.count()) + " ms";
 }
 
 RoutingDecision Router::preview(std::string_view operation, std::string_view context) const

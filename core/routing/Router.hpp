@@ -32,6 +32,8 @@
 #include "routing/Session.hpp"
 #include "routing/SessionProfile.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,6 +105,19 @@ public:
     const std::shared_ptr<QueryMetrics>& metrics() const { return m_metrics; }
     const SessionProfile& profile(ProfileKind kind) const;
 
+    // READ_YOUR_WRITES_WAIT_MS, changeable while sessions run (the console's
+    // flags panel): a read already waiting keeps the deadline it started with.
+    // Starts at RouterOptions::readYourWritesWait. No range check here (Engine
+    // checks); a negative wait acts like 0.
+    void setReadYourWritesWait(std::chrono::milliseconds wait)
+    {
+        m_readYourWritesWaitMs.store(wait.count(), std::memory_order_relaxed);
+    }
+    std::chrono::milliseconds readYourWritesWait() const
+    {
+        return std::chrono::milliseconds(m_readYourWritesWaitMs.load(std::memory_order_relaxed));
+    }
+
 private:
     friend class Session;
     // The replica broke under a retryable session: record the fallback and
@@ -129,6 +144,7 @@ private:
     FeatureFlags m_flags;
     RouterOptions m_options;
     DecisionLog m_log;
+    std::atomic<std::chrono::milliseconds::rep> m_readYourWritesWaitMs;
 };
 
 }  // namespace pulse

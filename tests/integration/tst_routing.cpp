@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 using namespace std::chrono_literals;
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void replicaBreaksMidSessionFallbackOff();
     void replicaNotAnsweringFallsBackWithinBounds();
     void statusSeesBothRoles();
+    void lagLimitsAndReadYourWritesWaitChangeAtRuntime();
 };
 
 void TestRouting::initTestCase()
@@ -352,6 +354,45 @@ void TestRouting::statusSeesBothRoles()
     QCOMPARE(degraded.health, pulse::Health::Degraded);
     QVERIFY(!degraded.node("replica")->reachable);
     QVERIFY2(degraded.verdict.find("fall back") != std::string::npos, degraded.verdict.c_str());
+}
+
+void TestRouting::lagLimitsAndReadYourWritesWaitChangeAtRuntime()
+{
+    auto engine = makeEngine({{"REPLICA_MAX_LAG_SECONDS", "3"}, {"READ_YOUR_WRITES_WAIT_MS", "100"}});
+    QCOMPARE(engine->lagLimits().maxSeconds, 3.0);
+    QCOMPARE(engine->readYourWritesWait(), 100ms);
+    const auto readmit = engine->lagLimits().readmitAfter;
+
+    engine->setLagLimits(0.5, 1 << 20);
+    QCOMPARE(engine->lagLimits().maxSeconds, 0.5);
+    QCOMPARE(engine->lagLimits().maxBytes, std::int64_t(1 << 20));
+    QCOMPARE(engine->lagLimits().readmitAfter, readmit);
+    const pulse::NodeHealth* replica = engine->healthBoard().find("replica");
+    QVERIFY(replica);
+    QCOMPARE(replica->lagGate.limits().maxSeconds, 0.5);
+    QCOMPARE(replica->lagGate.limits().maxBytes, std::int64_t(1 << 20));
+
+    engine->setReadYourWritesWait(250ms);
+    QCOMPARE(engine->router().readYourWritesWait(), 250ms);
+
+    // Outside the catalogue's ranges: refused, naming the setting, and nothing changes.
+    const auto refused = [](auto&& call, const char* key) {
+        try {
+            call();
+        } catch (const pulse::InvalidParameterError& e) {
+            return std::string(e.what()).find(key) != std::string::npos;
+        }
+        return false;
+    };
+    QVERIFY(refused([&] { engine->setLagLimits(-1, 0); }, "REPLICA_MAX_LAG_SECONDS"));
+    QVERIFY(refused([&] { engine->setLagLimits(std::nan(""), 0); }, "REPLICA_MAX_LAG_SECONDS"));
+    QVERIFY(refused([&] { engine->setLagLimits(86'401, 0); }, "REPLICA_MAX_LAG_SECONDS"));
+    QVERIFY(refused([&] { engine->setLagLimits(1, -1); }, "REPLICA_MAX_LAG_BYTES"));
+    QVERIFY(refused([&] { engine->setReadYourWritesWait(-1ms); }, "READ_YOUR_WRITES_WAIT_MS"));
+    QVERIFY(refused([&] { engine->setReadYourWritesWait(60'001ms); }, "READ_YOUR_WRITES_WAIT_MS"));
+    QCOMPARE(engine->lagLimits().maxSeconds, 0.5);
+    QCOMPARE(replica->lagGate.limits().maxBytes, std::int64_t(1 << 20));
+    QCOMPARE(engine->readYourWritesWait(), 250ms);
 }
 
 QTEST_GUILESS_MAIN(TestRouting)

@@ -8,6 +8,8 @@
 #include "bridge/EngineBridge.hpp"
 #include "config/SettingsLoader.hpp"
 #include "engine/Engine.hpp"
+#include "etl/EtlController.hpp"
+#include "etl/EtlPanel.hpp"
 #include "main/MainWindow.hpp"
 #include "main/VerdictBanner.hpp"
 #include "topology/ClusterStrip.hpp"
@@ -90,6 +92,7 @@ private Q_SLOTS:
     void pauseHoldsTheTablesStill();
     void stoppedReplicaShowsDegraded();
     void readOnlyDisablesEveryAction();
+    void closingStopsRunningWorkFirst();
 
 private:
     bool topologyHealthy() const;
@@ -498,6 +501,29 @@ void TestMainWindow::readOnlyDisablesEveryAction()
     for (const QString& view : observer.viewNames())
         QVERIFY2(observer.showView(view), qPrintable(view));
     QVERIFY(!observer.showView(QStringLiteral("nosuchview")));
+}
+
+void TestMainWindow::closingStopsRunningWorkFirst()
+{
+    pulse::ui::MainWindowOptions options;
+    options.refreshInterval = 100ms;
+    options.persistGeometry = false;
+    options.dataDirectory = m_dataDir.path();
+    QStringList asked;
+    options.confirm = [&asked](const QString& question) {
+        asked << question;
+        return true;
+    };
+    pulse::ui::MainWindow window(*m_engine, options);
+    window.show();
+    // A slow load: it would still run long after the window closed.
+    window.etl().controller().start(2'000'000, 500, 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.etl().controller().active(), kTopologyTimeoutMs);
+    QVERIFY(!window.close());  // not yet: the load is asked to stop first
+    QCOMPARE(asked.size(), 1);
+    QVERIFY2(asked.front().contains(u"ETL load"), qPrintable(asked.front()));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), kTopologyTimeoutMs);  // closed once it stopped
+    QVERIFY(!window.etl().controller().active());
 }
 
 QTEST_MAIN(TestMainWindow)

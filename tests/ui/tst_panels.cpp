@@ -24,6 +24,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -119,7 +120,11 @@ private Q_SLOTS:
     void auditFileHasOneJsonLinePerChange();
     void revertRestoresTheConfiguredValues();
     void readOnlyDisablesTheSwitches();
-    void lagLimitsAreShownReadOnlyWithTheirSource();
+    void lagLimitsAreEditableWithTheirSource();
+    void editingMaxLagSecondsAppliesToTheRouterAndIsAudited();
+    void editingReadYourWritesWaitAppliesToTheRouter();
+    void limitChangedOutsideShowsUpAndRevertRestoresIt();
+    void readOnlyDisablesTheLimitEditors();
     void poolsShowConfiguredSizesAndInUse();
     void alertsShowPausedReplay();
     void logPanelShowsRecordsFromAnyThreadAndFiltersByLevel();
@@ -439,8 +444,8 @@ void TestPanels::switchAsksAndAppliesOnlyWhenConfirmed()
     const pulse::ui::AuditEntry& entry = m_flags->auditModel()->entryAt(0);
     QCOMPARE(entry.who, u"tester"_s);
     QCOMPARE(entry.flag, FlagsPanel::flagKey(which));
-    QCOMPARE(entry.from, true);
-    QCOMPARE(entry.to, false);
+    QCOMPARE(entry.from.toBool(), true);
+    QCOMPARE(entry.to.toBool(), false);
     QCOMPARE(entry.sourceBefore, configuredSource);
     QCOMPARE(entry.change, FlagsPanel::kChangedHere);
     QCOMPARE(cell(m_flags->auditModel(), 0, AuditLogModel::ToColumn), u"off"_s);
@@ -482,8 +487,8 @@ void TestPanels::engineChangeShowsInWidgetAndAuditLog()
     QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
     const pulse::ui::AuditEntry& entry = m_flags->auditLog().entries().back();
     QCOMPARE(entry.flag, u"REPLICA_FALLBACK_ENABLED"_s);
-    QCOMPARE(entry.from, true);
-    QCOMPARE(entry.to, false);
+    QCOMPARE(entry.from.toBool(), true);
+    QCOMPARE(entry.to.toBool(), false);
     QCOMPARE(entry.change, FlagsPanel::kChangedOutside);
     QCOMPARE(cell(m_flags->auditModel(), 0, AuditLogModel::ChangeColumn), u"changed outside the console"_s);
     QVERIFY(m_questions.isEmpty()); // nobody asked: it already happened
@@ -513,8 +518,8 @@ void TestPanels::auditFileHasOneJsonLinePerChange()
         const auto& entry = entries[size_t(i)];
         QCOMPARE(json.value(u"flag"_s).toString(), entry.flag);
         QCOMPARE(json.value(u"who"_s).toString(), entry.who);
-        QCOMPARE(json.value(u"from"_s).toBool(), entry.from);
-        QCOMPARE(json.value(u"to"_s).toBool(), entry.to);
+        QCOMPARE(json.value(u"from"_s), QJsonValue::fromVariant(entry.from));
+        QCOMPARE(json.value(u"to"_s), QJsonValue::fromVariant(entry.to));
         QCOMPARE(json.value(u"source_before"_s).toString(), entry.sourceBefore);
         QCOMPARE(json.value(u"change"_s).toString(), entry.change);
         QVERIFY(QDateTime::fromString(json.value(u"when"_s).toString(), Qt::ISODateWithMs).isValid());
@@ -555,7 +560,7 @@ void TestPanels::revertRestoresTheConfiguredValues()
     QCOMPARE(m_flags->auditLog().entries().size(), before + 2);
     for (size_t i = before; i < before + 2; ++i) {
         QCOMPARE(m_flags->auditLog().entries()[i].change, FlagsPanel::kReverted);
-        QCOMPARE(m_flags->auditLog().entries()[i].to, true);
+        QCOMPARE(m_flags->auditLog().entries()[i].to.toBool(), true);
         QCOMPARE(m_flags->auditLog().entries()[i].sourceBefore, FlagsPanel::kChangedHere);
     }
     QVERIFY(!m_revert->isEnabled()); // nothing left to revert
@@ -582,19 +587,164 @@ void TestPanels::readOnlyDisablesTheSwitches()
     QVERIFY(m_useSwitch->isEnabled());
 }
 
-void TestPanels::lagLimitsAreShownReadOnlyWithTheirSource()
+void TestPanels::lagLimitsAreEditableWithTheirSource()
 {
-    const auto* seconds = m_flags->findChild<QLabel*>(u"setting_REPLICA_MAX_LAG_SECONDS"_s);
-    const auto* bytes = m_flags->findChild<QLabel*>(u"setting_REPLICA_MAX_LAG_BYTES"_s);
-    const auto* wait = m_flags->findChild<QLabel*>(u"setting_READ_YOUR_WRITES_WAIT_MS"_s);
+    m_flags->revertToConfiguration(); // sources back to the configured ones
+    const auto* seconds = m_flags->findChild<QDoubleSpinBox*>(u"limit_REPLICA_MAX_LAG_SECONDS"_s);
+    const auto* bytes = m_flags->findChild<QDoubleSpinBox*>(u"limit_REPLICA_MAX_LAG_BYTES"_s);
+    const auto* wait = m_flags->findChild<QDoubleSpinBox*>(u"limit_READ_YOUR_WRITES_WAIT_MS"_s);
     QVERIFY(seconds && bytes && wait);
-    QVERIFY2(seconds->text().startsWith(u"3 s"), qPrintable(seconds->text()));
-    QVERIFY2(seconds->text().contains(u"source: command line (--set)"), qPrintable(seconds->text()));
-    QVERIFY2(bytes->text().contains(u"16777216 bytes") && bytes->text().contains(u"source: default"),
-        qPrintable(bytes->text()));
-    QVERIFY2(wait->text().startsWith(u"100 ms"), qPrintable(wait->text()));
-    for (const QLabel* label : {seconds, bytes, wait})
-        QVERIFY2(label->toolTip().contains(u"no runtime setter"), qPrintable(label->toolTip()));
+    QCOMPARE(seconds->value(), 3.0);
+    QCOMPARE(bytes->value(), 16777216.0);
+    QCOMPARE(wait->value(), 100.0);
+    QCOMPARE(seconds->maximum(), 86'400.0);
+    QCOMPARE(wait->maximum(), 60'000.0);
+    for (const QDoubleSpinBox* editor : {seconds, bytes, wait}) {
+        QVERIFY(editor->isEnabled());
+        QVERIFY2(editor->toolTip().contains(u"only changes where reads go"), qPrintable(editor->toolTip()));
+    }
+    const auto sourceOf = [this](const QString& key) {
+        const auto* label = m_flags->findChild<QLabel*>(u"limitSource_"_s + key);
+        return label ? label->text() : QString();
+    };
+    QCOMPARE(sourceOf(u"REPLICA_MAX_LAG_SECONDS"_s), u"source: command line (--set)"_s);
+    QCOMPARE(sourceOf(u"REPLICA_MAX_LAG_BYTES"_s), u"source: default"_s);
+    QCOMPARE(sourceOf(u"READ_YOUR_WRITES_WAIT_MS"_s), u"source: default"_s);
+}
+
+void TestPanels::editingMaxLagSecondsAppliesToTheRouterAndIsAudited()
+{
+    m_flags->revertToConfiguration();
+    auto* editor = m_flags->findChild<QDoubleSpinBox*>(u"limit_REPLICA_MAX_LAG_SECONDS"_s);
+    QVERIFY(editor);
+    const size_t before = m_flags->auditLog().entries().size();
+
+    // As a person edits: select, type, Enter (editingFinished).
+    editor->setFocus();
+    editor->selectAll();
+    QTest::keyClicks(editor, editor->textFromValue(1.5));
+    QTest::keyClick(editor, Qt::Key_Return);
+
+    QCOMPARE(m_engine->lagLimits().maxSeconds, 1.5); // at once, no confirmation
+    QCOMPARE(m_engine->lagLimits().maxBytes, m_settings.replicaMaxLagBytes);
+    const pulse::NodeHealth* replica = m_engine->healthBoard().find("replica");
+    QVERIFY(replica);
+    QCOMPARE(replica->lagGate.limits().maxSeconds, 1.5);
+    QVERIFY(m_questions.isEmpty());
+    QCOMPARE(m_flags->limitValue(FlagsPanel::Limit::MaxLagSeconds), 1.5);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::MaxLagSeconds), FlagsPanel::kChangedHere);
+    QCOMPARE(m_flags->findChild<QLabel*>(u"limitSource_REPLICA_MAX_LAG_SECONDS"_s)->text(),
+        u"source: changed here"_s);
+
+    QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
+    const pulse::ui::AuditEntry& entry = m_flags->auditLog().entries().back();
+    QCOMPARE(entry.flag, u"REPLICA_MAX_LAG_SECONDS"_s);
+    QCOMPARE(entry.who, u"tester"_s);
+    QCOMPARE(entry.from.toDouble(), 3.0);
+    QCOMPARE(entry.to.toDouble(), 1.5);
+    QCOMPARE(entry.sourceBefore, u"command line (--set)"_s);
+    QCOMPARE(entry.change, FlagsPanel::kChangedHere);
+    const QJsonObject json = entry.toJson();
+    QVERIFY(json.value(u"from"_s).isDouble() && json.value(u"to"_s).isDouble());
+    QCOMPARE(json.value(u"to"_s).toDouble(), 1.5);
+    QCOMPARE(cell(m_flags->auditModel(), 0, AuditLogModel::FromColumn), u"3"_s);
+    QCOMPARE(cell(m_flags->auditModel(), 0, AuditLogModel::ToColumn), u"1.5"_s);
+
+    // Leaving the field again without a change records nothing; the ticks see no outside change.
+    Q_EMIT editor->editingFinished();
+    m_bridge->poll();
+    QTest::qWait(250);
+    QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
+
+    // The byte limit through the same path; the time limit is kept.
+    QVERIFY(m_flags->requestLimit(FlagsPanel::Limit::MaxLagBytes, 8 << 20));
+    QCOMPARE(m_engine->lagLimits().maxBytes, std::int64_t(8 << 20));
+    QCOMPARE(replica->lagGate.limits().maxBytes, std::int64_t(8 << 20));
+    QCOMPARE(m_engine->lagLimits().maxSeconds, 1.5);
+    QCOMPARE(m_flags->auditLog().entries().back().to.toLongLong(), qlonglong(8 << 20));
+
+    // Revert puts both back, with their configured sources.
+    QVERIFY(m_revert->isEnabled());
+    QTest::mouseClick(m_revert, Qt::LeftButton);
+    QVERIFY(m_questions.isEmpty()); // the switches were as configured: nothing to ask
+    QCOMPARE(m_engine->lagLimits().maxSeconds, 3.0);
+    QCOMPARE(m_engine->lagLimits().maxBytes, m_settings.replicaMaxLagBytes);
+    QCOMPARE(replica->lagGate.limits().maxSeconds, 3.0);
+    QCOMPARE(editor->value(), 3.0);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::MaxLagSeconds), u"command line (--set)"_s);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::MaxLagBytes), u"default"_s);
+    QCOMPARE(m_flags->auditLog().entries().size(), before + 4);
+    QCOMPARE(m_flags->auditLog().entries().back().change, FlagsPanel::kReverted);
+    QVERIFY(!m_revert->isEnabled());
+}
+
+void TestPanels::editingReadYourWritesWaitAppliesToTheRouter()
+{
+    m_flags->revertToConfiguration();
+    auto* editor = m_flags->findChild<QDoubleSpinBox*>(u"limit_READ_YOUR_WRITES_WAIT_MS"_s);
+    QVERIFY(editor);
+    const size_t before = m_flags->auditLog().entries().size();
+    editor->setFocus();
+    editor->selectAll();
+    QTest::keyClicks(editor, editor->textFromValue(250));
+    QTest::keyClick(editor, Qt::Key_Return);
+    QCOMPARE(m_engine->router().readYourWritesWait(), 250ms);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::ReadYourWritesWait), FlagsPanel::kChangedHere);
+    QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
+    const pulse::ui::AuditEntry& entry = m_flags->auditLog().entries().back();
+    QCOMPARE(entry.flag, u"READ_YOUR_WRITES_WAIT_MS"_s);
+    QCOMPARE(entry.from.toLongLong(), qlonglong(100));
+    QCOMPARE(entry.to.toLongLong(), qlonglong(250));
+
+    QVERIFY(m_flags->revertToConfiguration());
+    QCOMPARE(m_engine->router().readYourWritesWait(), 100ms);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::ReadYourWritesWait), u"default"_s);
+}
+
+void TestPanels::limitChangedOutsideShowsUpAndRevertRestoresIt()
+{
+    m_flags->revertToConfiguration();
+    const size_t before = m_flags->auditLog().entries().size();
+    m_engine->setLagLimits(7.25, m_settings.replicaMaxLagBytes); // elsewhere, not through the panel
+    QTRY_COMPARE(m_flags->limitValue(FlagsPanel::Limit::MaxLagSeconds), 7.25);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::MaxLagSeconds), FlagsPanel::kChangedOutside);
+    QCOMPARE(m_flags->findChild<QDoubleSpinBox*>(u"limit_REPLICA_MAX_LAG_SECONDS"_s)->value(), 7.25);
+    QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
+    const pulse::ui::AuditEntry& entry = m_flags->auditLog().entries().back();
+    QCOMPARE(entry.flag, u"REPLICA_MAX_LAG_SECONDS"_s);
+    QCOMPARE(entry.who, u"unknown"_s);
+    QCOMPARE(entry.from.toDouble(), 3.0);
+    QCOMPARE(entry.to.toDouble(), 7.25);
+    QCOMPARE(entry.change, FlagsPanel::kChangedOutside);
+    QVERIFY(m_questions.isEmpty());
+
+    QVERIFY(m_flags->revertToConfiguration());
+    QCOMPARE(m_engine->lagLimits().maxSeconds, 3.0);
+    QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::MaxLagSeconds), u"command line (--set)"_s);
+}
+
+void TestPanels::readOnlyDisablesTheLimitEditors()
+{
+    m_flags->revertToConfiguration();
+    m_flags->setReadOnly(true);
+    const auto editors = m_flags->findChildren<QDoubleSpinBox*>();
+    QCOMPARE(editors.size(), qsizetype(3));
+    for (const QDoubleSpinBox* editor : editors)
+        QVERIFY2(!editor->isEnabled(), qPrintable(editor->objectName()));
+    const size_t before = m_flags->auditLog().entries().size();
+    QVERIFY(!m_flags->requestLimit(FlagsPanel::Limit::MaxLagSeconds, 1));
+    QCOMPARE(m_engine->lagLimits().maxSeconds, 3.0);
+    QCOMPARE(m_flags->auditLog().entries().size(), before);
+    // Still following the engine while read-only.
+    m_engine->setReadYourWritesWait(300ms);
+    QTRY_COMPARE(m_flags->limitValue(FlagsPanel::Limit::ReadYourWritesWait), 300.0);
+    QVERIFY(!m_flags->revertToConfiguration());
+    QCOMPARE(m_engine->readYourWritesWait(), 300ms);
+    m_flags->setReadOnly(false);
+    for (const QDoubleSpinBox* editor : editors)
+        QVERIFY(editor->isEnabled());
+    QVERIFY(m_flags->revertToConfiguration());
+    QCOMPARE(m_engine->readYourWritesWait(), 100ms);
 }
 
 void TestPanels::poolsShowConfiguredSizesAndInUse()

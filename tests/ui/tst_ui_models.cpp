@@ -98,8 +98,12 @@ private Q_SLOTS:
                                     "cause " + std::string(1, static_cast<char>('a' + i % 26)) +
                                         std::string(static_cast<size_t>(i / 26 + 1), 'x')));
         model.addDecisions(many);
-        QCOMPARE(model.rowCount(), DecisionCountsModel::kMaxRows);
+        QCOMPARE(model.rowCount(), DecisionCountsModel::kMaxRows + 1);  // + one "(other causes)" for primary/routed
         QCOMPARE(model.total(), std::uint64_t(many.size()));
+        // A refusal past the limit is still counted as a refusal.
+        model.addDecisions({decision(pulse::Target::Replica, pulse::RoutingDecision::Outcome::Refused, "brand new")});
+        QCOMPARE(model.count(QStringLiteral("error")), std::uint64_t{1});
+        QCOMPARE(model.count(QStringLiteral("primary")), std::uint64_t(many.size()));
     }
 
     void stallProbeSeesABlockedThread()

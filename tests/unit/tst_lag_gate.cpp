@@ -42,6 +42,7 @@ private Q_SLOTS:
     void spikeRestartsReadmitClock();
     void unknownLagLeavesStateAlone();
     void unknownLagBreaksTheReadmitClock();
+    void limitsChangedAtRuntimeApplyAtTheNextObservation();
 };
 
 void TestLagGate::formatting_data()
@@ -178,6 +179,45 @@ void TestLagGate::unknownLagBreaksTheReadmitClock()
     gate.update(0.0, 0, t0 + 60s);
     QVERIFY(!gate.admitted());
     gate.update(0.0, 0, t0 + 60s + limits().readmitAfter);
+    QVERIFY(gate.admitted());
+}
+
+void TestLagGate::limitsChangedAtRuntimeApplyAtTheNextObservation()
+{
+    LagGate gate(limits());
+    gate.update(1.5, 0, t0);
+    QVERIFY(gate.admitted());
+
+    // Lowered under the lag the replica has: nothing until the next observation, then excluded.
+    auto lower = limits();
+    lower.maxSeconds = 1.0;
+    gate.setLimits(lower);
+    QCOMPARE(gate.limits().maxSeconds, 1.0);
+    QCOMPARE(gate.limits().readmitAfter, limits().readmitAfter);
+    QVERIFY(gate.admitted());
+    gate.update(1.5, 0, t0 + 1s);
+    QVERIFY(!gate.admitted());
+    QCOMPARE(reasonOf(gate), QStringLiteral("lag 1.5 s > REPLICA_MAX_LAG_SECONDS 1 s"));
+
+    // Raised above it again: under the limits now, so readmitted after the readmit time, not at once.
+    auto higher = limits();
+    higher.maxSeconds = 10.0;
+    gate.setLimits(higher);
+    gate.update(1.5, 0, t0 + 2s);
+    QVERIFY(!gate.admitted());
+    gate.update(1.5, 0, t0 + 2s + limits().readmitAfter);
+    QVERIFY(gate.admitted());
+
+    // The byte limit too; 0 turns a limit off.
+    auto bytes = higher;
+    bytes.maxBytes = 1 * MB;
+    gate.setLimits(bytes);
+    gate.update(1.5, 2 * MB, t0 + 20s);
+    QVERIFY(!gate.admitted());
+    bytes.maxBytes = 0;
+    gate.setLimits(bytes);
+    gate.update(1.5, 2 * MB, t0 + 21s);
+    gate.update(1.5, 2 * MB, t0 + 21s + limits().readmitAfter);
     QVERIFY(gate.admitted());
 }
 

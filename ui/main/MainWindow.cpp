@@ -3,9 +3,12 @@
 #include "Formatting.hpp"
 #include "bridge/EngineBridge.hpp"
 #include "charts/ChartsPanel.hpp"
+#include "drills/DrillController.hpp"
 #include "drills/DrillsPanel.hpp"
 #include "engine/Engine.hpp"
+#include "etl/EtlController.hpp"
 #include "etl/EtlPanel.hpp"
+#include "etl/LoadTestController.hpp"
 #include "etl/LoadTestPanel.hpp"
 #include "main/AboutDialog.hpp"
 #include "main/PlaceholderTableView.hpp"
@@ -31,6 +34,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -105,7 +109,8 @@ QLabel* hintLabel(const QString& text, QWidget* parent)
     auto* label = new QLabel(text, parent);
     label->setWordWrap(true);
     QPalette palette = label->palette();
-    palette.setColor(QPalette::WindowText, palette.color(QPalette::PlaceholderText).darker(130));
+    const QColor hint = palette.color(QPalette::PlaceholderText);
+    palette.setColor(QPalette::WindowText, darkPalette() ? hint.lighter(130) : hint.darker(130));
     label->setPalette(palette);
     return label;
 }
@@ -293,9 +298,21 @@ void MainWindow::buildMenus()
     m_pauseAction = view->addAction(QStringLiteral("Pause updates"));
     m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
     m_pauseAction->setCheckable(true);
-    m_pauseAction->setShortcut(QKeySequence(Qt::Key_Space));
-    m_pauseAction->setToolTip(QStringLiteral("Hold the charts and tables still; the routing switches keep working"));
+    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+    m_pauseAction->setToolTip(QStringLiteral("Hold the charts and tables still (Space on the charts, Ctrl+.); the "
+                                             "routing switches keep working"));
     connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
+    // Space pauses where the charts are, not everywhere: a focused switch or
+    // button must keep Space for itself (keyboard users toggle with it).
+    auto* space = new QShortcut(QKeySequence(Qt::Key_Space), centralWidget(), nullptr, nullptr,
+                                Qt::WidgetWithChildrenShortcut);
+    space->setObjectName(QStringLiteral("pauseShortcut"));
+    connect(space, &QShortcut::activated, m_pauseAction, &QAction::toggle);
+    // The charts' own Pause button and this action are one switch.
+    connect(m_charts, &ChartsPanel::pausedChanged, this, [this](bool paused) {
+        if (m_pauseAction->isChecked() != paused)
+            m_pauseAction->setChecked(paused);
+    });
 
     view->addSeparator();
     for (const QString& name : viewNames())
@@ -444,8 +461,52 @@ void MainWindow::updateFreshness()
     m_lastUpdated->setStyleSheet(colour.isEmpty() ? QString() : QStringLiteral("color: %1;").arg(colour));
 }
 
+QStringList MainWindow::runningWork() const
+{
+    QStringList work;
+    if (m_etl->controller().active())
+        work << QStringLiteral("an ETL load (cancelled after its current chunk; resumable)");
+    if (m_loadTest->controller().running())
+        work << QStringLiteral("the load test (stopped; its rows are deleted)");
+    if (m_drills->controller().isRunning())
+        work << QStringLiteral("a drill (aborted; its rollbacks run first)");
+    return work;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    // Closing with work running would leave the UI thread waiting in the
+    // destructors (a drill's rollbacks, a chunk) behind a window that is
+    // gone. Stop the work first, say so, and close once it has stopped.
+    const QStringList work = runningWork();
+    if (!work.isEmpty()) {
+        event->ignore();
+        if (m_closing)
+            return;
+        const QString question = QStringLiteral("Still running:\n\u2022 ") + work.join(QStringLiteral("\n\u2022 ")) +
+                                 QStringLiteral("\n\nStop it and close?");
+        const bool stop = m_options.confirm
+                              ? m_options.confirm(question)
+                              : QMessageBox::question(this, QStringLiteral("Close Pulse Console"), question) ==
+                                    QMessageBox::Yes;
+        if (!stop)
+            return;
+        m_closing = true;
+        m_etl->controller().cancel();
+        m_loadTest->controller().stop();
+        m_drills->controller().abort();
+        statusBar()->showMessage(QStringLiteral("Stopping before closing: ") + work.join(QStringLiteral("; ")));
+        auto* wait = new QTimer(this);
+        wait->setInterval(200);
+        connect(wait, &QTimer::timeout, this, [this, wait] {
+            if (runningWork().isEmpty()) {
+                wait->stop();
+                close();
+            }
+        });
+        wait->start();
+        return;
+    }
     if (m_options.persistGeometry)
         saveWindowState();
     QMainWindow::closeEvent(event);

@@ -118,6 +118,8 @@ private:
     QWidget* buildRoutingDock();
     QWidget* buildNodesDock();
 
+    // What still runs and would be stopped by closing, in words (empty: nothing).
+    QStringList runningWork() const;
     void applyStatus(const TopologyStatus& status);
     void setPaused(bool paused);
     void updateFreshness();
@@ -150,6 +152,7 @@ private:
     QByteArray m_defaultLayout;               // saveState() as built, for Reset layout
 
     bool m_hasShownStatus = false;
+    bool m_closing = false;  // stopping work before closing
     std::chrono::system_clock::time_point m_lastStatusTime {};
     std::chrono::steady_clock::time_point m_lastStatusReceived {};
 };

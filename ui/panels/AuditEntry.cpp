@@ -1,5 +1,7 @@
 #include "panels/AuditEntry.hpp"
 
+#include <QJsonValue>
+
 namespace pulse::ui {
 
 QJsonObject AuditEntry::toJson() const
@@ -10,8 +12,8 @@ QJsonObject AuditEntry::toJson() const
         {QStringLiteral("when"), withOffset.toString(Qt::ISODateWithMs)},
         {QStringLiteral("who"), who},
         {QStringLiteral("flag"), flag},
-        {QStringLiteral("from"), from},
-        {QStringLiteral("to"), to},
+        {QStringLiteral("from"), QJsonValue::fromVariant(from)},
+        {QStringLiteral("to"), QJsonValue::fromVariant(to)},
         {QStringLiteral("source_before"), sourceBefore},
         {QStringLiteral("change"), change},
     };

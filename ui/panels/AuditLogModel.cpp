@@ -17,6 +17,13 @@ QString AuditLogModel::onOff(bool value)
     return value ? QStringLiteral("on") : QStringLiteral("off");
 }
 
+QString AuditLogModel::valueText(const QVariant& value)
+{
+    if (value.typeId() == QMetaType::Bool)
+        return onOff(value.toBool());
+    return value.toString(); // 0.5, 3, 16777216
+}
+
 int AuditLogModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
@@ -48,9 +55,9 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
         case FlagColumn:
             return e.flag;
         case FromColumn:
-            return onOff(e.from);
+            return valueText(e.from);
         case ToColumn:
-            return onOff(e.to);
+            return valueText(e.to);
         case SourceBeforeColumn:
             return e.sourceBefore;
         case ChangeColumn:

@@ -1,5 +1,5 @@
 #pragma once
-// The audit log's entries for a table, newest first: when, who, flag, from,
+// The audit log's entries for a table, newest first: when, who, flag or setting, from,
 // to, the source of the old value and how it changed. Follows an AuditLog
 // (UI thread).
 
@@ -41,6 +41,8 @@ public:
 
     // "on" / "off".
     static QString onOff(bool value);
+    // An audit value as shown: "on" / "off" for a switch, the number for a limit.
+    static QString valueText(const QVariant& value);
 
 private Q_SLOTS:
     void prepend(const pulse::ui::AuditEntry& entry);

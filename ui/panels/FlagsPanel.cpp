@@ -2,13 +2,15 @@
 
 #include "Formatting.hpp"
 #include "bridge/EngineBridge.hpp"
+#include "common/Errors.hpp"
+#include "config/SettingCatalog.hpp"
 #include "health/LagFormat.hpp"
 #include "panels/AuditLog.hpp"
 #include "panels/AuditLogModel.hpp"
 
 #include <QCheckBox>
 #include <QDateTime>
-#include <QFormLayout>
+#include <QDoubleSpinBox>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -18,15 +20,18 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace pulse::ui {
 namespace {
 
-const QString kFixedTip = QStringLiteral(
-    "Fixed while the console runs: the router and the replica lag gates read it when the engine starts, and "
-    "the engine has no runtime setter for it. Change it in the configuration (.env, environment or --set) "
-    "and restart the console.");
+const QString kLimitTip = QStringLiteral(
+    "Applies to the embedded router as soon as you finish editing (Enter or leaving the field), without a "
+    "question: it only changes where reads go (replica or primary), never what a write does. Recorded in the "
+    "audit log. The configuration file is not changed: a restart starts from it again.");
 
 // "environment", "file /srv/app/.env:12", "default", "command line (--set)", "sandbox /tmp/...".
 QString sourceText(const Settings& settings, const std::string& key)
@@ -63,11 +68,13 @@ QString lagSecondsText(double seconds)
     return seconds > 0 ? toQString(formatLagSeconds(seconds)) : QStringLiteral("no limit (0)");
 }
 
-QString lagBytesText(std::int64_t bytes)
+QString lagBytesText(double bytes)
 {
-    return bytes > 0 ? QStringLiteral("%1 (%2 bytes)").arg(toQString(formatLagBytes(bytes))).arg(bytes)
-                     : QStringLiteral("no limit (0)");
+    return bytes > 0 ? toQString(formatLagBytes(static_cast<std::int64_t>(bytes))) : QStringLiteral("no limit (0)");
 }
+
+constexpr FlagsPanel::Limit kAllLimits[]
+    = {FlagsPanel::Limit::MaxLagSeconds, FlagsPanel::Limit::MaxLagBytes, FlagsPanel::Limit::ReadYourWritesWait};
 
 } // namespace
 
@@ -97,6 +104,16 @@ FlagsPanel::FlagsPanel(EngineBridge& bridge, FlagsPanelOptions options, QWidget*
         s.source = s.value == s.configured ? s.configuredSource : kChangedOutside;
     }
 
+    state(Limit::MaxLagSeconds).configured = m_settings.replicaMaxLagSeconds;
+    state(Limit::MaxLagBytes).configured = static_cast<double>(m_settings.replicaMaxLagBytes);
+    state(Limit::ReadYourWritesWait).configured = static_cast<double>(m_settings.readYourWritesWait.count());
+    for (const Limit limit : kAllLimits) {
+        LimitState& s = state(limit);
+        s.configuredSource = sourceText(m_settings, limitKey(limit).toStdString());
+        s.value = engineLimit(limit);
+        s.source = s.value == s.configured ? s.configuredSource : kChangedOutside;
+    }
+
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(buildSwitches());
     layout->addWidget(buildLagLimits());
@@ -104,8 +121,17 @@ FlagsPanel::FlagsPanel(EngineBridge& bridge, FlagsPanelOptions options, QWidget*
 
     for (const Flag flag : {Flag::UseReadReplica, Flag::ReplicaFallbackEnabled})
         show(flag);
+    for (const Limit limit : kAllLimits)
+        show(limit);
 
     connect(&bridge, &EngineBridge::flagsChanged, this, &FlagsPanel::followEngine);
+    // The engine announces no limit changes: read them at the bridge's
+    // interval (three short mutex reads). Not on the bridge's statusChanged:
+    // the bridge holds that while paused, and flags keep following then.
+    auto* poll = new QTimer(this);
+    poll->setInterval(bridge.interval());
+    connect(poll, &QTimer::timeout, this, &FlagsPanel::followLimits);
+    poll->start();
 }
 
 FlagsPanel::~FlagsPanel() = default;
@@ -149,7 +175,8 @@ QWidget* FlagsPanel::buildSwitches()
 
     m_revert = new QPushButton(QStringLiteral("Revert to configuration"), box);
     m_revert->setObjectName(QStringLiteral("revertFlagsButton"));
-    m_revert->setToolTip(QStringLiteral("Set both switches back to the values the console was started with"));
+    m_revert->setToolTip(
+        QStringLiteral("Set the switches and the limits back to the values the console was started with"));
     connect(m_revert, &QPushButton::clicked, this, [this] { revertToConfiguration(); });
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_revert);
@@ -160,37 +187,77 @@ QWidget* FlagsPanel::buildSwitches()
 
 QWidget* FlagsPanel::buildLagLimits()
 {
-    auto* box = new QGroupBox(QStringLiteral("Lag limits and read-your-writes (read-only)"), this);
-    box->setToolTip(kFixedTip);
-    auto* form = new QFormLayout(box);
+    auto* box = new QGroupBox(QStringLiteral("Lag limits and read-your-writes"), this);
+    box->setToolTip(kLimitTip);
+    auto* grid = new QGridLayout(box);
 
     struct Spec {
-        const char* key;
-        QString value;
+        Limit limit;
         QString meaning;
     };
     const Spec specs[] = {
-        {"REPLICA_MAX_LAG_SECONDS", lagSecondsText(m_settings.replicaMaxLagSeconds),
-            QStringLiteral("Reads leave a replica that is further behind than this.")},
-        {"REPLICA_MAX_LAG_BYTES", lagBytesText(m_settings.replicaMaxLagBytes),
-            QStringLiteral("Reads leave a replica with more WAL than this left to replay.")},
-        {"READ_YOUR_WRITES_WAIT_MS",
-            QStringLiteral("%1 ms").arg(static_cast<qlonglong>(m_settings.readYourWritesWait.count())),
+        {Limit::MaxLagSeconds, QStringLiteral("Reads leave a replica that is further behind than this (0: no limit).")},
+        {Limit::MaxLagBytes,
+            QStringLiteral("Reads leave a replica with more WAL than this left to replay (0: no limit).")},
+        {Limit::ReadYourWritesWait,
             QStringLiteral("How long a read after a write waits for the replica to catch up before it goes to "
-                           "the primary.")},
+                           "the primary (0: at once).")},
     };
+    int row = 0;
     for (const Spec& spec : specs) {
-        const QString key = QString::fromLatin1(spec.key);
-        auto* value
-            = new QLabel(QStringLiteral("%1    source: %2").arg(spec.value, sourceText(m_settings, spec.key)), box);
-        value->setObjectName(QStringLiteral("setting_") + key);
-        value->setTextFormat(Qt::PlainText);
-        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        value->setToolTip(spec.meaning + QStringLiteral("\n\n") + kFixedTip);
+        const QString key = limitKey(spec.limit);
+        const SettingDefinition* definition = SettingCatalog::find(key.toStdString());
+        LimitState& s = state(spec.limit);
+        s.editor = new QDoubleSpinBox(box);
+        s.editor->setObjectName(QStringLiteral("limit_") + key);
+        // The catalogue's ranges: the engine refuses anything else.
+        s.editor->setRange(definition ? static_cast<double>(definition->minimum) : 0.0,
+            definition ? static_cast<double>(definition->maximum) : 1e12);
+        switch (spec.limit) {
+        case Limit::MaxLagSeconds:
+            s.editor->setDecimals(3);
+            s.editor->setSingleStep(0.5);
+            s.editor->setSuffix(QStringLiteral(" s"));
+            break;
+        case Limit::MaxLagBytes:
+            s.editor->setDecimals(0);
+            s.editor->setSingleStep(1 << 20);
+            s.editor->setSuffix(QStringLiteral(" bytes"));
+            break;
+        case Limit::ReadYourWritesWait:
+            s.editor->setDecimals(0);
+            s.editor->setSingleStep(10);
+            s.editor->setSuffix(QStringLiteral(" ms"));
+            break;
+        }
+        s.editor->setSpecialValueText(
+            spec.limit == Limit::ReadYourWritesWait ? QStringLiteral("0 ms (no wait)") : QStringLiteral("no limit (0)"));
+        s.editor->setKeyboardTracking(false);
+        s.editor->setToolTip(spec.meaning + QStringLiteral("\n\n") + kLimitTip);
+        s.sourceLabel = new QLabel(box);
+        s.sourceLabel->setObjectName(QStringLiteral("limitSource_") + key);
+        s.sourceLabel->setTextFormat(Qt::PlainText);
         auto* label = new QLabel(key, box);
-        label->setToolTip(value->toolTip());
-        form->addRow(label, value);
+        label->setToolTip(s.editor->toolTip());
+        grid->addWidget(label, row, 0);
+        grid->addWidget(s.editor, row, 1);
+        grid->addWidget(s.sourceLabel, row, 2);
+        const Limit limit = spec.limit;
+        connect(s.editor, &QDoubleSpinBox::editingFinished, this, [this, limit] {
+            const LimitState& edited = state(limit);
+            if (edited.editor->value() == edited.shown)
+                return; // left without a change (the editor may show a rounded value)
+            requestLimit(limit, edited.editor->value());
+        });
+        ++row;
     }
+    m_limitStatus = new QLabel(box);
+    m_limitStatus->setObjectName(QStringLiteral("limitStatusLabel"));
+    m_limitStatus->setTextFormat(Qt::PlainText);
+    m_limitStatus->setWordWrap(true);
+    m_limitStatus->hide();
+    grid->addWidget(m_limitStatus, row, 0, 1, 3);
+    grid->setColumnStretch(2, 1);
     return box;
 }
 
@@ -261,6 +328,8 @@ void FlagsPanel::setReadOnly(bool readOnly)
     m_readOnly = readOnly;
     for (const Flag flag : {Flag::UseReadReplica, Flag::ReplicaFallbackEnabled})
         show(flag);
+    for (const Limit limit : kAllLimits)
+        show(limit);
 }
 
 bool FlagsPanel::engineValue(Flag flag) const
@@ -348,6 +417,23 @@ bool FlagsPanel::revertToConfiguration()
 
     for (const Flag flag : changes)
         apply(flag, state(flag).configured, kReverted, state(flag).configuredSource);
+    // The limits need no question: they only change where reads go.
+    followLimits();
+    bool limitsChanged = false;
+    for (const Limit limit : kAllLimits) {
+        LimitState& s = state(limit);
+        if (s.value != s.configured) {
+            try {
+                applyLimit(limit, s.configured, kReverted, s.configuredSource);
+                limitsChanged = true;
+            } catch (const Error& e) {
+                m_limitError = toQString(e.what()); // the configuration passed the same check: not expected
+            }
+        } else if (s.source != s.configuredSource) {
+            s.source = s.configuredSource;
+            show(limit);
+        }
+    }
     // A value set here and back again is the configured one: its source is too.
     for (const Flag flag : {Flag::UseReadReplica, Flag::ReplicaFallbackEnabled}) {
         FlagState& s = state(flag);
@@ -356,7 +442,7 @@ bool FlagsPanel::revertToConfiguration()
             show(flag);
         }
     }
-    return !changes.empty();
+    return !changes.empty() || limitsChanged;
 }
 
 void FlagsPanel::apply(Flag flag, bool enabled, const QString& change, const QString& sourceAfter)
@@ -416,21 +502,194 @@ void FlagsPanel::show(Flag flag)
     s.sourceLabel->setStyleSheet(
         different ? QStringLiteral("color: %1;").arg(lightColor(Light::Amber).name()) : QString());
 
+    updateRevert();
+    Q_EMIT flagShown(flag, s.value, s.source);
+}
+
+void FlagsPanel::updateRevert()
+{
+    if (!m_revert)
+        return; // still building
     bool revertable = false;
     for (const FlagState& f : m_flags)
         revertable = revertable || f.value != f.configured || f.source != f.configuredSource;
+    for (const LimitState& l : m_limits)
+        revertable = revertable || l.value != l.configured || l.source != l.configuredSource;
     m_revert->setEnabled(!m_readOnly && revertable);
     if (m_readOnly) {
-        m_revert->setToolTip(QStringLiteral("Read-only console: the switches cannot be changed here"));
-    } else {
-        m_revert->setToolTip(QStringLiteral("Set both switches back to the values the console was started with: "
-                                            "USE_READ_REPLICA %1 (%2), REPLICA_FALLBACK_ENABLED %3 (%4)")
-                                 .arg(AuditLogModel::onOff(state(Flag::UseReadReplica).configured),
-                                     state(Flag::UseReadReplica).configuredSource,
-                                     AuditLogModel::onOff(state(Flag::ReplicaFallbackEnabled).configured),
-                                     state(Flag::ReplicaFallbackEnabled).configuredSource));
+        m_revert->setToolTip(QStringLiteral("Read-only console: the switches and limits cannot be changed here"));
+        return;
     }
-    Q_EMIT flagShown(flag, s.value, s.source);
+    QStringList configured;
+    for (const Flag flag : {Flag::UseReadReplica, Flag::ReplicaFallbackEnabled})
+        configured << QStringLiteral("%1 %2 (%3)").arg(
+            flagKey(flag), AuditLogModel::onOff(state(flag).configured), state(flag).configuredSource);
+    for (const Limit limit : kAllLimits)
+        configured << QStringLiteral("%1 %2 (%3)").arg(
+            limitKey(limit), QString::number(state(limit).configured, 'g', 15), state(limit).configuredSource);
+    m_revert->setToolTip(QStringLiteral("Set the switches and limits back to the values the console was started "
+                                        "with:\n")
+        + configured.join(u'\n'));
+}
+
+QString FlagsPanel::limitKey(Limit limit)
+{
+    switch (limit) {
+    case Limit::MaxLagSeconds:
+        return QStringLiteral("REPLICA_MAX_LAG_SECONDS");
+    case Limit::MaxLagBytes:
+        return QStringLiteral("REPLICA_MAX_LAG_BYTES");
+    case Limit::ReadYourWritesWait:
+        return QStringLiteral("READ_YOUR_WRITES_WAIT_MS");
+    }
+    return {};
+}
+
+double FlagsPanel::limitValue(Limit limit) const
+{
+    return state(limit).value;
+}
+
+QString FlagsPanel::limitSource(Limit limit) const
+{
+    return state(limit).source;
+}
+
+double FlagsPanel::configuredLimit(Limit limit) const
+{
+    return state(limit).configured;
+}
+
+QString FlagsPanel::configuredLimitSource(Limit limit) const
+{
+    return state(limit).configuredSource;
+}
+
+double FlagsPanel::engineLimit(Limit limit) const
+{
+    Engine& engine = m_bridge.engine();
+    switch (limit) {
+    case Limit::MaxLagSeconds:
+        return engine.lagLimits().maxSeconds;
+    case Limit::MaxLagBytes:
+        return static_cast<double>(engine.lagLimits().maxBytes);
+    case Limit::ReadYourWritesWait:
+        return static_cast<double>(engine.readYourWritesWait().count());
+    }
+    return 0;
+}
+
+void FlagsPanel::setEngineLimit(Limit limit, double value)
+{
+    Engine& engine = m_bridge.engine();
+    const LagLimits now = engine.lagLimits();
+    switch (limit) {
+    case Limit::MaxLagSeconds:
+        engine.setLagLimits(value, now.maxBytes);
+        break;
+    case Limit::MaxLagBytes:
+        engine.setLagLimits(now.maxSeconds, static_cast<std::int64_t>(std::llround(value)));
+        break;
+    case Limit::ReadYourWritesWait:
+        engine.setReadYourWritesWait(std::chrono::milliseconds(std::llround(value)));
+        break;
+    }
+}
+
+bool FlagsPanel::requestLimit(Limit limit, double value)
+{
+    // Anything that happened elsewhere is recorded before this change.
+    followLimits();
+    if (limit != Limit::MaxLagSeconds)
+        value = static_cast<double>(std::llround(value)); // whole bytes and milliseconds
+    if (m_readOnly || state(limit).value == value) {
+        show(limit);
+        return false;
+    }
+    try {
+        applyLimit(limit, value, kChangedHere, kChangedHere);
+    } catch (const Error& e) {
+        m_limitError = toQString(e.what());
+        m_limitStatus->setText(m_limitError);
+        m_limitStatus->setStyleSheet(QStringLiteral("color: %1;").arg(lightColor(Light::Red).name()));
+        m_limitStatus->show();
+        show(limit); // the editor goes back
+        return false;
+    }
+    m_limitError.clear();
+    m_limitStatus->hide();
+    return true;
+}
+
+void FlagsPanel::applyLimit(Limit limit, double value, const QString& change, const QString& sourceAfter)
+{
+    LimitState& s = state(limit);
+    setEngineLimit(limit, value); // first: it may refuse, and then nothing is recorded
+    AuditEntry entry;
+    entry.when = QDateTime::currentDateTime();
+    entry.who = m_user;
+    entry.flag = limitKey(limit);
+    entry.from = limit == Limit::MaxLagSeconds ? QVariant(s.value) : QVariant(static_cast<qlonglong>(s.value));
+    entry.to = limit == Limit::MaxLagSeconds ? QVariant(value) : QVariant(static_cast<qlonglong>(value));
+    entry.sourceBefore = s.source;
+    entry.change = change;
+    s.value = value;
+    s.source = sourceAfter;
+    m_audit->record(entry);
+    show(limit);
+}
+
+void FlagsPanel::followLimits()
+{
+    for (const Limit limit : kAllLimits) {
+        const double now = engineLimit(limit);
+        LimitState& s = state(limit);
+        if (now == s.value)
+            continue;
+        AuditEntry entry;
+        entry.when = QDateTime::currentDateTime();
+        entry.who = QStringLiteral("unknown");
+        entry.flag = limitKey(limit);
+        entry.from = limit == Limit::MaxLagSeconds ? QVariant(s.value) : QVariant(static_cast<qlonglong>(s.value));
+        entry.to = limit == Limit::MaxLagSeconds ? QVariant(now) : QVariant(static_cast<qlonglong>(now));
+        entry.sourceBefore = s.source;
+        entry.change = kChangedOutside;
+        s.value = now;
+        s.source = kChangedOutside;
+        m_audit->record(entry);
+        show(limit);
+    }
+}
+
+void FlagsPanel::show(Limit limit)
+{
+    LimitState& s = state(limit);
+    {
+        const QSignalBlocker blocker(s.editor);
+        s.editor->setValue(s.value);
+    }
+    s.shown = s.editor->value();
+    s.editor->setEnabled(!m_readOnly);
+    s.sourceLabel->setText(QStringLiteral("source: %1").arg(s.source));
+    QString configured;
+    switch (limit) {
+    case Limit::MaxLagSeconds:
+        configured = lagSecondsText(s.configured);
+        break;
+    case Limit::MaxLagBytes:
+        configured = QStringLiteral("%1 (%2 bytes)")
+                         .arg(lagBytesText(s.configured))
+                         .arg(static_cast<qlonglong>(s.configured));
+        break;
+    case Limit::ReadYourWritesWait:
+        configured = QStringLiteral("%1 ms").arg(static_cast<qlonglong>(s.configured));
+        break;
+    }
+    s.sourceLabel->setToolTip(QStringLiteral("Configured: %1 (%2)").arg(configured, s.configuredSource));
+    s.sourceLabel->setStyleSheet(
+        s.source == kChangedOutside ? QStringLiteral("color: %1;").arg(lightColor(Light::Amber).name()) : QString());
+    updateRevert();
+    Q_EMIT limitShown(limit, s.value, s.source);
 }
 
 } // namespace pulse::ui

@@ -2,20 +2,26 @@
 // The routing flags panel: switches for USE_READ_REPLICA and
 // REPLICA_FALLBACK_ENABLED that act on the embedded router at once, each
 // with where its value came from (environment, file, default, command line,
-// sandbox, "changed here" or "changed outside the console"); the lag limits
-// and the read-your-writes wait, read-only with their source; "Revert to
-// configuration"; and the audit log of every change (who, when, from, to).
+// sandbox, "changed here" or "changed outside the console"); editors for the
+// lag limits (REPLICA_MAX_LAG_SECONDS, REPLICA_MAX_LAG_BYTES) and the
+// read-your-writes wait (READ_YOUR_WRITES_WAIT_MS), each with its source too;
+// "Revert to configuration" (switches and limits); and the audit log of
+// every change (who, when, from, to).
 //
 // A change that would send load to the primary (USE_READ_REPLICA off,
 // REPLICA_FALLBACK_ENABLED on) or make reads fail instead
 // (REPLICA_FALLBACK_ENABLED off) is confirmed first; a refusal changes
-// nothing. A change made elsewhere (pulsectl, a drill, another window)
-// reaches the panel through EngineBridge::flagsChanged and is recorded as
-// "changed outside the console". Two changes elsewhere that cancel out
-// between two bridge ticks are not seen (the bridge reports values).
+// nothing. A limit applies when its editor finishes editing, without a
+// question: it only changes where reads go (Engine::setLagLimits,
+// Engine::setReadYourWritesWait). A change made elsewhere (pulsectl, a
+// drill, another window) reaches the panel through EngineBridge::flagsChanged
+// (switches) or the panel's own poll of the engine at the bridge's interval
+// (limits) and is recorded as "changed outside the console". Two changes
+// elsewhere that cancel out between two ticks are not seen (values are
+// compared, not events).
 //
-// UI thread only. Flag changes are atomic stores (EngineBridge); the audit
-// file is a small local append.
+// UI thread only. Flag changes are atomic stores (EngineBridge); limit
+// changes take a short engine mutex; the audit file is a small local append.
 
 #include "config/Settings.hpp"
 
@@ -26,6 +32,7 @@
 #include <optional>
 
 class QCheckBox;
+class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QTableView;
@@ -56,6 +63,9 @@ class FlagsPanel : public QWidget {
 public:
     enum class Flag { UseReadReplica, ReplicaFallbackEnabled };
     static constexpr int kFlagCount = 2;
+    // The runtime numeric settings, each in its setting's unit (seconds, bytes, milliseconds).
+    enum class Limit { MaxLagSeconds, MaxLagBytes, ReadYourWritesWait };
+    static constexpr int kLimitCount = 3;
 
     static inline const QString kChangedHere = QStringLiteral("changed here");
     static inline const QString kChangedOutside = QStringLiteral("changed outside the console");
@@ -67,6 +77,8 @@ public:
     AuditLog& auditLog() const { return *m_audit; }
     AuditLogModel* auditModel() const { return m_auditModel; }
     bool isReadOnly() const { return m_readOnly; }
+    // Why the last requestLimit() was refused; empty after one that applied.
+    QString limitError() const { return m_limitError; }
 
     static QString flagKey(Flag flag); // "USE_READ_REPLICA", "REPLICA_FALLBACK_ENABLED"
     // The value the panel shows (the engine's, as of the last bridge tick or change here).
@@ -78,19 +90,35 @@ public:
 
     void setConfirmer(std::function<bool(const QString& question)> confirm);
 
+    // "REPLICA_MAX_LAG_SECONDS", "REPLICA_MAX_LAG_BYTES", "READ_YOUR_WRITES_WAIT_MS".
+    static QString limitKey(Limit limit);
+    // The value the panel shows, in the setting's unit (the engine's as of the last tick or change here).
+    double limitValue(Limit limit) const;
+    QString limitSource(Limit limit) const;
+    double configuredLimit(Limit limit) const;
+    QString configuredLimitSource(Limit limit) const;
+
 public Q_SLOTS:
     // While read-only the switches and Revert are disabled (the values still follow the engine).
     void setReadOnly(bool readOnly);
     // What clicking a switch does: asks where needed, applies, records.
     // True when the engine now has `enabled` through this call.
     bool requestFlag(pulse::ui::FlagsPanel::Flag flag, bool enabled);
-    // Both flags back to their configured values (one question for both).
+    // What finishing an edit does: applies `value` (in the setting's unit)
+    // to the engine and records it. True when the engine now has it through
+    // this call; false when read-only, unchanged or refused (out of range:
+    // limitError() says why).
+    bool requestLimit(pulse::ui::FlagsPanel::Limit limit, double value);
+    // Both flags and the three limits back to their configured values (one
+    // question for the flags that need one; a refusal changes nothing).
     // True when something changed.
     bool revertToConfiguration();
 
 Q_SIGNALS:
     // A flag's value or source changed (here, by a revert or outside).
     void flagShown(pulse::ui::FlagsPanel::Flag flag, bool value, const QString& source);
+    // A limit's value or source changed (here, by a revert or outside).
+    void limitShown(pulse::ui::FlagsPanel::Limit limit, double value, const QString& source);
 
 private:
     struct FlagState {
@@ -99,6 +127,16 @@ private:
         bool value = true;
         QString source;
         QCheckBox* box = nullptr;
+        QLabel* sourceLabel = nullptr;
+    };
+
+    struct LimitState {
+        double configured = 0;
+        QString configuredSource;
+        double value = 0;
+        QString source;
+        QDoubleSpinBox* editor = nullptr;
+        double shown = 0;  // what the editor showed after the last show(): an edit that ends there changes nothing
         QLabel* sourceLabel = nullptr;
     };
 
@@ -118,6 +156,16 @@ private:
     void show(Flag flag);
     void followEngine(bool useReadReplica, bool replicaFallbackEnabled);
 
+    LimitState& state(Limit limit) { return m_limits[static_cast<int>(limit)]; }
+    const LimitState& state(Limit limit) const { return m_limits[static_cast<int>(limit)]; }
+    double engineLimit(Limit limit) const;
+    // Throws pulse::InvalidParameterError (the engine's range check).
+    void setEngineLimit(Limit limit, double value);
+    void applyLimit(Limit limit, double value, const QString& change, const QString& sourceAfter);
+    void show(Limit limit);
+    void followLimits();
+    void updateRevert();
+
     EngineBridge& m_bridge;
     const Settings m_settings;
     std::function<bool(const QString&)> m_confirm;
@@ -125,6 +173,9 @@ private:
     AuditLog* m_audit;
     AuditLogModel* m_auditModel;
     FlagState m_flags[kFlagCount];
+    LimitState m_limits[kLimitCount];
+    QString m_limitError;
+    QLabel* m_limitStatus = nullptr;
     QPushButton* m_revert = nullptr;
     QTableView* m_auditTable = nullptr;
     QLabel* m_auditStatus = nullptr;

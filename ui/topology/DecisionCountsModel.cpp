@@ -5,6 +5,11 @@
 #include <algorithm>
 
 namespace pulse::ui {
+namespace {
+
+const QString kOther = QStringLiteral("(other causes)");
+
+}  // namespace
 
 DecisionCountsModel::DecisionCountsModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -87,16 +92,17 @@ void DecisionCountsModel::addDecisions(const std::vector<pulse::RoutingDecision>
             return r.target == target && r.outcome == outcome && r.reason == reason;
         });
         if (it == m_rows.end()) {
-            if (static_cast<int>(m_rows.size()) >= kMaxRows) {
-                // Fold into the rarest row's "other" bucket rather than grow.
-                Row& last = m_rows.back();
-                last.reason = QStringLiteral("(other causes)");
-                ++last.count;
-                ++m_total;
-                continue;
+            // Past kMaxRows causes, a new one is counted in an "(other
+            // causes)" row of its own target and outcome: the totals per
+            // target stay right and no existing cause is renamed.
+            const QString row = static_cast<int>(m_rows.size()) >= kMaxRows ? kOther : reason;
+            it = std::find_if(m_rows.begin(), m_rows.end(), [&](const Row& r) {
+                return r.target == target && r.outcome == outcome && r.reason == row;
+            });
+            if (it == m_rows.end()) {
+                m_rows.push_back({target, outcome, row, 0});
+                it = m_rows.end() - 1;
             }
-            m_rows.push_back({target, outcome, reason, 0});
-            it = m_rows.end() - 1;
         }
         ++it->count;
         ++m_total;

@@ -2,8 +2,9 @@
 // How many sessions went where and why, since the console started: one row
 // per (target, outcome, reason), most frequent first. Reasons carry numbers
 // ("replica lags 3.2 s > 2 s"); digits are folded to '#' so one cause is one
-// row, not one row per measured value. Bounded: past kMaxRows causes, the
-// rarest are folded into one "other" row.
+// row, not one row per measured value. Bounded: past kMaxRows causes, new
+// ones are counted in an "(other causes)" row per target and outcome (so at
+// most kMaxRows plus one such row for each of those).
 
 #include "routing/RoutingDecision.hpp"
 
