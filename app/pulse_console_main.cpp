@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QProcess>
 #include <QTimer>
 
 #include <chrono>
@@ -336,6 +337,13 @@ int main(int argc, char** argv)
     options.settingsOrigin = QString::fromStdString(resolved->origin);
     options.readOnly = parser.isSet(readOnlyOption);
     options.sandboxDir = resolved->sandboxDir;
+    options.reconnect = [](const QStringList& arguments) {
+        // The window has closed; the new console starts as this process
+        // quits, so only one of them holds connections at a time.
+        QObject::connect(qApp, &QCoreApplication::aboutToQuit, [arguments] {
+            QProcess::startDetached(QCoreApplication::applicationFilePath(), arguments);
+        });
+    };
     pulse::ui::MainWindow window(*engine, options);
     QApplication::setWindowIcon(window.windowIcon());
     if (!view.isEmpty() && !window.showView(view)) {

@@ -19,6 +19,8 @@
 #include "topology/NodeTableModel.hpp"
 
 #include <QAbstractItemModelTester>
+#include <QDialog>
+#include <QPushButton>
 #include <QAction>
 #include <QCheckBox>
 #include <QLabel>
@@ -93,6 +95,7 @@ private Q_SLOTS:
     void stoppedReplicaShowsDegraded();
     void readOnlyDisablesEveryAction();
     void closingStopsRunningWorkFirst();
+    void connectElsewhereRestartsWithArguments();
 
 private:
     bool topologyHealthy() const;
@@ -524,6 +527,33 @@ void TestMainWindow::closingStopsRunningWorkFirst()
     QVERIFY2(asked.front().contains(u"ETL load"), qPrintable(asked.front()));
     QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), kTopologyTimeoutMs);  // closed once it stopped
     QVERIFY(!window.etl().controller().active());
+}
+
+void TestMainWindow::connectElsewhereRestartsWithArguments()
+{
+    pulse::ui::MainWindowOptions options;
+    options.refreshInterval = 100ms;
+    options.persistGeometry = false;
+    options.readOnly = true;
+    options.dataDirectory = m_dataDir.path();
+    QStringList restartedWith;
+    options.reconnect = [&restartedWith](const QStringList& arguments) { restartedWith = arguments; };
+    pulse::ui::MainWindow window(*m_engine, options);
+    window.show();
+    window.showSettingsDialog();
+    auto* dialog = window.findChild<QDialog*>(QStringLiteral("settingsDialog"));
+    QVERIFY(dialog);
+    // Every setting, the password masked.
+    auto* table = dialog->findChild<QTableView*>(QStringLiteral("settingsTable"));
+    QVERIFY(table && table->model()->rowCount() > 40);
+    for (int row = 0; row < table->model()->rowCount(); ++row)
+        for (int column = 0; column < table->model()->columnCount(); ++column)
+            QVERIFY(!table->model()->index(row, column).data().toString().contains(QString::fromStdString(m_password)));
+    auto* sandbox = dialog->findChild<QPushButton*>(QStringLiteral("connectSandboxButton"));
+    QVERIFY(sandbox);
+    sandbox->click();
+    QTRY_VERIFY(!window.isVisible());
+    QCOMPARE(restartedWith, (QStringList{QStringLiteral("--sandbox"), QStringLiteral("--read-only")}));
 }
 
 QTEST_MAIN(TestMainWindow)

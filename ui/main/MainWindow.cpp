@@ -357,10 +357,20 @@ void MainWindow::resetLayout()
 
 void MainWindow::showSettingsDialog()
 {
+    // Another topology means another engine: the console restarts with the
+    // new arguments (keeping --read-only), after this one closed cleanly.
+    SettingsDialog::Reconnect reconnect;
+    if (m_options.reconnect)
+        reconnect = [this](const QStringList& arguments) {
+            m_reconnectArguments = arguments;
+            if (m_options.readOnly)
+                m_reconnectArguments << QStringLiteral("--read-only");
+            close();  // the new console starts once this one has closed
+        };
     auto* dialog = new SettingsDialog(m_engine.settings(),
                                       m_options.settingsOrigin.isEmpty() ? settingsOrigin(m_engine.settings())
                                                                          : m_options.settingsOrigin,
-                                      this);
+                                      reconnect, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }
@@ -489,8 +499,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
                               ? m_options.confirm(question)
                               : QMessageBox::question(this, QStringLiteral("Close Pulse Console"), question) ==
                                     QMessageBox::Yes;
-        if (!stop)
+        if (!stop) {
+            m_reconnectArguments.clear();  // staying here: no new console either
             return;
+        }
         m_closing = true;
         m_etl->controller().cancel();
         m_loadTest->controller().stop();
@@ -509,6 +521,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
     }
     if (m_options.persistGeometry)
         saveWindowState();
+    if (!m_reconnectArguments.isEmpty() && m_options.reconnect)
+        m_options.reconnect(m_reconnectArguments);
     QMainWindow::closeEvent(event);
 }
 

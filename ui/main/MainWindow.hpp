@@ -73,6 +73,11 @@ struct MainWindowOptions {
     std::function<bool(const QString& question)> confirm;
     // Feeds the log panel; empty: the window installs one.
     std::shared_ptr<LogSink> logSink;
+    // Connection settings > Connect to...: called once the window has closed
+    // (running work stopped first) with the new console's arguments
+    // ("--sandbox", "--env-file FILE", plus "--read-only" when this one is);
+    // empty: the dialog offers no connection buttons.
+    std::function<void(const QStringList& arguments)> reconnect;
 };
 
 class MainWindow : public QMainWindow {
@@ -153,6 +158,7 @@ private:
 
     bool m_hasShownStatus = false;
     bool m_closing = false;  // stopping work before closing
+    QStringList m_reconnectArguments;  // set by Connect to...: start another console once closed
     std::chrono::system_clock::time_point m_lastStatusTime {};
     std::chrono::steady_clock::time_point m_lastStatusReceived {};
 };

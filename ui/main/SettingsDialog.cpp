@@ -3,6 +3,8 @@
 #include "main/SettingsModel.hpp"
 
 #include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QPushButton>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -12,7 +14,9 @@
 
 namespace pulse::ui {
 
-SettingsDialog::SettingsDialog(const Settings& settings, const QString& origin, QWidget* parent) : QDialog(parent)
+SettingsDialog::SettingsDialog(const Settings& settings, const QString& origin, Reconnect reconnect,
+                               QWidget* parent)
+    : QDialog(parent)
 {
     setObjectName(QStringLiteral("settingsDialog"));
     setWindowTitle(QStringLiteral("Connection settings"));
@@ -51,6 +55,23 @@ SettingsDialog::SettingsDialog(const Settings& settings, const QString& origin, 
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    if (reconnect) {
+        QPushButton* sandbox = buttons->addButton(QStringLiteral("Connect to the sandbox"), QDialogButtonBox::ActionRole);
+        sandbox->setObjectName(QStringLiteral("connectSandboxButton"));
+        sandbox->setToolTip(QStringLiteral("Restart the console on the local sandbox (created when missing)"));
+        connect(sandbox, &QPushButton::clicked, this, [reconnect] { reconnect({QStringLiteral("--sandbox")}); });
+        QPushButton* file = buttons->addButton(QStringLiteral("Connect with an .env file\u2026"),
+                                               QDialogButtonBox::ActionRole);
+        file->setObjectName(QStringLiteral("connectEnvFileButton"));
+        file->setToolTip(QStringLiteral("Restart the console with the settings of a file: .env.example connects to "
+                                        "docker-compose.db.yml's ports (5432 and 5433)"));
+        connect(file, &QPushButton::clicked, this, [this, reconnect] {
+            const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Settings file"), QString(),
+                                                              QStringLiteral("Settings (*.env .env*);;All files (*)"));
+            if (!path.isEmpty())
+                reconnect({QStringLiteral("--env-file"), path});
+        });
+    }
     layout->addWidget(buttons);
     resize(900, 600);
 }

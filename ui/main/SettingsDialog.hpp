@@ -6,6 +6,9 @@
 // docker-compose.db.yml ports through .env.example's values).
 
 #include <QDialog>
+#include <QStringList>
+
+#include <functional>
 
 namespace pulse {
 struct Settings;
@@ -17,7 +20,12 @@ class SettingsDialog : public QDialog {
     Q_OBJECT
 
 public:
-    SettingsDialog(const Settings& settings, const QString& origin, QWidget* parent = nullptr);
+    // Connecting elsewhere restarts the console with other arguments (the
+    // engine, its pools and every panel belong to one topology): `reconnect`
+    // receives them ("--sandbox" or "--env-file FILE"); empty: no buttons.
+    using Reconnect = std::function<void(const QStringList& arguments)>;
+    SettingsDialog(const Settings& settings, const QString& origin, Reconnect reconnect = {},
+                   QWidget* parent = nullptr);
 };
 
 }  // namespace pulse::ui
