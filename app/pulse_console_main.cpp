@@ -20,7 +20,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QMessageBox>
+#include <QFileInfo>
 #include <QProcess>
+#include <QSettings>
 #include <QTimer>
 
 #include <chrono>
@@ -278,6 +280,22 @@ int main(int argc, char** argv)
             malformed.insert(malformed.end(), e.issues().begin(), e.issues().end());
         }
     }
+
+    // The last profile: a console started with nothing at all (no flag, no
+    // ./.env, no POSTGRES_*, no sandbox to fall back on) reopens the settings
+    // file it used last time, and says so. A screenshot never does: it must
+    // be reproducible.
+    QSettings profile(QStringLiteral("Pulse"), QStringLiteral("Pulse Console"));  // as MainWindow
+    const QString lastEnvFile = profile.value(QStringLiteral("profile/envFile")).toString();
+    if (!request.forceSandbox && screenshotPath.isEmpty() && pulse::ConfigurationResolver::nothingGiven(request) &&
+        !pulse::Sandbox::exists(pulse::Sandbox::defaultBaseDir()) && !lastEnvFile.isEmpty() &&
+        QFileInfo::exists(lastEnvFile)) {
+        request.envFile = lastEnvFile.toStdString();
+        printErr(QStringLiteral("pulse-console: using the last profile, --env-file %1").arg(lastEnvFile));
+    }
+    if (request.envFile && screenshotPath.isEmpty())
+        profile.setValue(QStringLiteral("profile/envFile"),
+                         QFileInfo(QString::fromStdString(request.envFile->string())).absoluteFilePath());
 
     std::optional<pulse::ResolvedConfiguration> resolved;
     try {

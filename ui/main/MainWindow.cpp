@@ -538,7 +538,7 @@ void MainWindow::saveWindowState() const
     QSettings settings(kSettingsOrganization, kSettingsApplication);
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState(kLayoutVersion));
-    settings.setValue(QStringLiteral("lastProfile"),
+    settings.setValue(QStringLiteral("profile/origin"),
                       m_options.settingsOrigin.isEmpty() ? settingsOrigin(m_engine.settings())
                                                          : m_options.settingsOrigin);
 }
