@@ -633,8 +633,7 @@ void TestPanels::editingMaxLagSecondsAppliesToTheRouterAndIsAudited()
     QVERIFY(m_questions.isEmpty());
     QCOMPARE(m_flags->limitValue(FlagsPanel::Limit::MaxLagSeconds), 1.5);
     QCOMPARE(m_flags->limitSource(FlagsPanel::Limit::MaxLagSeconds), FlagsPanel::kChangedHere);
-    QCOMPARE(m_flags->findChild<QLabel*>(u"limitSource_REPLICA_MAX_LAG_SECONDS"_s)->text(),
-        u"source: changed here"_s);
+    QCOMPARE(m_flags->findChild<QLabel*>(u"limitSource_REPLICA_MAX_LAG_SECONDS"_s)->text(), u"source: changed here"_s);
 
     QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
     const pulse::ui::AuditEntry& entry = m_flags->auditLog().entries().back();

@@ -230,8 +230,8 @@ QWidget* FlagsPanel::buildLagLimits()
             s.editor->setSuffix(QStringLiteral(" ms"));
             break;
         }
-        s.editor->setSpecialValueText(
-            spec.limit == Limit::ReadYourWritesWait ? QStringLiteral("0 ms (no wait)") : QStringLiteral("no limit (0)"));
+        s.editor->setSpecialValueText(spec.limit == Limit::ReadYourWritesWait ? QStringLiteral("0 ms (no wait)")
+                                                                              : QStringLiteral("no limit (0)"));
         s.editor->setKeyboardTracking(false);
         s.editor->setToolTip(spec.meaning + QStringLiteral("\n\n") + kLimitTip);
         s.sourceLabel = new QLabel(box);
@@ -522,11 +522,13 @@ void FlagsPanel::updateRevert()
     }
     QStringList configured;
     for (const Flag flag : {Flag::UseReadReplica, Flag::ReplicaFallbackEnabled})
-        configured << QStringLiteral("%1 %2 (%3)").arg(
-            flagKey(flag), AuditLogModel::onOff(state(flag).configured), state(flag).configuredSource);
+        configured << QStringLiteral("%1 %2 (%3)")
+                          .arg(flagKey(flag), AuditLogModel::onOff(state(flag).configured),
+                              state(flag).configuredSource);
     for (const Limit limit : kAllLimits)
-        configured << QStringLiteral("%1 %2 (%3)").arg(
-            limitKey(limit), QString::number(state(limit).configured, 'g', 15), state(limit).configuredSource);
+        configured << QStringLiteral("%1 %2 (%3)")
+                          .arg(limitKey(limit), QString::number(state(limit).configured, 'g', 15),
+                              state(limit).configuredSource);
     m_revert->setToolTip(QStringLiteral("Set the switches and limits back to the values the console was started "
                                         "with:\n")
         + configured.join(u'\n'));
@@ -677,9 +679,8 @@ void FlagsPanel::show(Limit limit)
         configured = lagSecondsText(s.configured);
         break;
     case Limit::MaxLagBytes:
-        configured = QStringLiteral("%1 (%2 bytes)")
-                         .arg(lagBytesText(s.configured))
-                         .arg(static_cast<qlonglong>(s.configured));
+        configured
+            = QStringLiteral("%1 (%2 bytes)").arg(lagBytesText(s.configured)).arg(static_cast<qlonglong>(s.configured));
         break;
     case Limit::ReadYourWritesWait:
         configured = QStringLiteral("%1 ms").arg(static_cast<qlonglong>(s.configured));

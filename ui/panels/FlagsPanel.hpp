@@ -136,7 +136,7 @@ private:
         double value = 0;
         QString source;
         QDoubleSpinBox* editor = nullptr;
-        double shown = 0;  // what the editor showed after the last show(): an edit that ends there changes nothing
+        double shown = 0; // what the editor showed after the last show(): an edit that ends there changes nothing
         QLabel* sourceLabel = nullptr;
     };
 
