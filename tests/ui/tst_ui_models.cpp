@@ -6,6 +6,7 @@
 #include "config/SettingsLoader.hpp"
 #include "main/SettingsModel.hpp"
 #include "main/StallProbe.hpp"
+#include "topology/ClusterStrip.hpp"
 #include "topology/DecisionCountsModel.hpp"
 #include "topology/NodeCard.hpp"
 
@@ -152,6 +153,37 @@ private Q_SLOTS:
             }
         }
         QGuiApplication::setPalette(original);
+    }
+
+    // Cards say what they know, and grey out when it is no longer fresh.
+    void clusterStripCardsAndStaleness()
+    {
+        pulse::TopologyStatus status;
+        pulse::NodeStatus primary;
+        primary.name = "primary";
+        primary.reachable = true;
+        primary.role = "primary";
+        primary.lsn = 0x3000148;
+        primary.timeline = 1;
+        pulse::NodeStatus replica;
+        replica.name = "replica";
+        replica.reachable = false;
+        replica.error = "connection refused";
+        status.nodes = {primary, replica};
+        status.judge();
+        pulse::ui::ClusterStrip strip;
+        strip.showStatus(status);
+        const pulse::ui::NodeCard* p = strip.card(QStringLiteral("primary"));
+        const pulse::ui::NodeCard* r = strip.card(QStringLiteral("replica"));
+        QVERIFY(p && r);
+        QCOMPARE(p->value(QStringLiteral("LSN")), QStringLiteral("0/3000148"));
+        QVERIFY2(r->summary().contains(u"unreachable"), qPrintable(r->summary()));
+        QVERIFY(p->isEnabled());
+        strip.setStale(true, QStringLiteral("07:00:00"));
+        QVERIFY(!p->isEnabled() && !r->isEnabled());
+        QVERIFY(p->toolTip().contains(u"07:00:00"));
+        strip.showStatus(status);  // a fresh snapshot
+        QVERIFY(p->isEnabled() && !strip.stale());
     }
 
     void lsnAsPostgresPrintsIt()

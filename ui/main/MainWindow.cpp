@@ -463,6 +463,7 @@ void MainWindow::updateFreshness()
         if (age > staleAfter) {
             text = QStringLiteral("Last updated %1 (nothing new for %2 s)").arg(time).arg(seconds);
             colour = lightColor(Light::Amber).name();
+            m_cluster->setStale(true, time);
         } else {
             text = QStringLiteral("Last updated %1").arg(time);
         }

@@ -26,6 +26,8 @@ QString AuditLog::filePath() const
 
 bool AuditLog::record(const AuditEntry& entry)
 {
+    if (m_entries.size() >= kMaxEntries)
+        m_entries.erase(m_entries.begin(), m_entries.begin() + static_cast<std::ptrdiff_t>(kMaxEntries / 10));
     m_entries.push_back(entry);
     Q_EMIT recorded(entry);
 

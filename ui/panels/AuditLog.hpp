@@ -20,6 +20,9 @@ class AuditLog : public QObject {
 
 public:
     static constexpr const char* kFileName = "audit.log";
+    // In memory, the newest this many (the file keeps every one): a console
+    // left open for weeks must not grow without bound.
+    static constexpr std::size_t kMaxEntries = 10'000;
 
     // `directory` empty: defaultDirectory(). Created on the first record().
     explicit AuditLog(const QString& directory = {}, QObject* parent = nullptr);

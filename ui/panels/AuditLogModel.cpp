@@ -39,6 +39,12 @@ void AuditLogModel::prepend(const AuditEntry& entry)
     beginInsertRows({}, 0, 0);
     m_rows.push_front(entry);
     endInsertRows();
+    if (m_rows.size() > AuditLog::kMaxEntries) {  // as bounded as the log it shows
+        const int last = static_cast<int>(m_rows.size()) - 1;
+        beginRemoveRows({}, last, last);
+        m_rows.pop_back();
+        endRemoveRows();
+    }
 }
 
 QVariant AuditLogModel::data(const QModelIndex& index, int role) const

@@ -31,7 +31,9 @@ LogPanel::LogPanel(std::shared_ptr<LogSink> sink, QWidget* parent)
 
     m_levelCombo = new QComboBox(this);
     m_levelCombo->setObjectName(QStringLiteral("logLevelCombo"));
-    m_levelCombo->setToolTip(QStringLiteral("Show records at this level and above"));
+    m_levelCombo->setToolTip(QStringLiteral("Show records at this level and above. Only what the loggers emit "
+                                            "reaches this panel: warn and above unless SPDLOG_LEVEL says otherwise "
+                                            "(e.g. SPDLOG_LEVEL=info)."));
     for (const auto level : {spdlog::level::trace, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
              spdlog::level::err, spdlog::level::critical})
         m_levelCombo->addItem(LogTableModel::levelWord(level), static_cast<int>(level));

@@ -26,6 +26,7 @@ void ClusterStrip::showWaiting(const QString& detail)
 
 void ClusterStrip::showStatus(const TopologyStatus& status)
 {
+    setStale(false);
     m_banner->showStatus(status);
     for (const NodeStatus& node : status.nodes) {
         const QString name = toQString(node.name);
@@ -39,6 +40,18 @@ void ClusterStrip::showStatus(const TopologyStatus& status)
         if (const PoolStats* p = status.pool(node.name))
             pool = *p;
         it->second->showNode(node, pool);
+    }
+}
+
+void ClusterStrip::setStale(bool stale, const QString& since)
+{
+    if (stale == m_stale)
+        return;
+    m_stale = stale;
+    for (const auto& [name, card] : m_byName) {
+        card->setEnabled(!stale);
+        card->setToolTip(stale ? QStringLiteral("No fresh status since %1: this may no longer be true").arg(since)
+                               : QString());
     }
 }
 

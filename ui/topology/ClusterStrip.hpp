@@ -24,6 +24,10 @@ public:
 
     void showStatus(const TopologyStatus& status);
     void showWaiting(const QString& detail);
+    // No fresh snapshot for a while: the cards grey out (what they say may no
+    // longer be true) until the next one; `since` is said in their tooltip.
+    void setStale(bool stale, const QString& since = {});
+    bool stale() const { return m_stale; }
     VerdictBanner& banner() const { return *m_banner; }
     // nullptr until a snapshot named that node.
     const NodeCard* card(const QString& node) const;
@@ -32,6 +36,7 @@ private:
     VerdictBanner* m_banner;
     QHBoxLayout* m_cards;
     std::map<QString, NodeCard*> m_byName;
+    bool m_stale = false;
 };
 
 }  // namespace pulse::ui
