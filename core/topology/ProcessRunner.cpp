@@ -214,7 +214,9 @@ ProcessResult ProcessRunner::run(const ProcessCommand& command)
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         int waitMs = -1;
         if (bounded) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            // Rounded up: truncating 999.6 ms to 999 would kill a command
+            // before its timeout.
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
             waitMs = static_cast<int>(std::max<long long>(0, left.count()));
         }
         const int ready = ::poll(fds, 2, waitMs);
@@ -224,6 +226,8 @@ ProcessResult ProcessRunner::run(const ProcessCommand& command)
             break;
         }
         if (ready == 0) {
+            if (bounded && Clock::now() < deadline)
+                continue;  // poll's millisecond clock woke us a little early
             if (result.timedOut)
                 break; // killed, yet something still holds the pipe: stop reading
             result.timedOut = true;
