@@ -2,6 +2,7 @@
 
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
+#include "common/StopSleep.hpp"
 
 #include <fmt/format.h>
 
@@ -24,13 +25,7 @@ std::string valueText(const nlohmann::json& value)
 // Sleeps up to `d`; false when stop was requested first.
 bool pause(std::chrono::milliseconds d, std::stop_token stop)
 {
-    if (d.count() <= 0)
-        return !stop.stop_requested();
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait_for(lock, stop, d, [] { return false; });
-    return !stop.stop_requested();
+    return sleepUnlessStopped(d, stop);
 }
 
 }  // namespace

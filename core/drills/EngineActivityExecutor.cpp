@@ -2,6 +2,7 @@
 
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
+#include "common/StopSleep.hpp"
 #include "drills/PoolExhaustion.hpp"
 #include "drills/ServiceWatch.hpp"
 #include "engine/Engine.hpp"
@@ -15,7 +16,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -44,10 +44,7 @@ std::string endpointText(const NodeEndpoint& e)
 // Sleeps up to `duration`, returning early (false) when stop is requested.
 bool pause(std::chrono::milliseconds duration, std::stop_token stop)
 {
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    return !cv.wait_for(lock, stop, duration, [] { return false; }) && !stop.stop_requested();
+    return sleepUnlessStopped(duration, stop);
 }
 
 // Catalog actions that are one node action each (stop_node: by its mode).

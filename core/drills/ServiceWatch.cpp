@@ -1,9 +1,9 @@
 #include "drills/ServiceWatch.hpp"
 
 #include "common/Logging.hpp"
+#include "common/StopSleep.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 
 namespace pulse {
 namespace {
@@ -40,8 +40,6 @@ void ServiceWatch::stop()
 
 void ServiceWatch::loop(std::stop_token stop)
 {
-    std::mutex sleepMutex;
-    std::condition_variable_any wake;
     while (!stop.stop_requested()) {
         Attempt attempt;
         attempt.start = Clock::now();
@@ -67,8 +65,7 @@ void ServiceWatch::loop(std::stop_token stop)
         if (!attempt.ok)
             logger("drill")->debug("{} check failed: {}", m_name, error);
         // Interruptible: stop() must not wait out the interval.
-        std::unique_lock lock(sleepMutex);
-        wake.wait_until(lock, stop, attempt.start + m_interval, [] { return false; });
+        sleepUnlessStopped(std::chrono::ceil<std::chrono::milliseconds>(attempt.start + m_interval - Clock::now()), stop);
     }
 }
 
