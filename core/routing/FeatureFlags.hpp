@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace pulse {
@@ -27,11 +28,20 @@ public:
     void setReplicaFallbackEnabled(bool value, const std::string& who);
     // Incremented on every change, so pollers can tell a change happened.
     std::uint64_t version() const { return m_version.load(std::memory_order_acquire); }
+    // The `who` of the last change of each flag; empty while it has its
+    // initial value. Lets a console name the load test or a drill in its
+    // audit log instead of "changed outside".
+    std::string useReadReplicaChangedBy() const;
+    std::string replicaFallbackChangedBy() const;
 
 private:
     std::atomic<bool> m_useReadReplica;
     std::atomic<bool> m_fallback;
     std::atomic<std::uint64_t> m_version{0};
+    // Off the routing path: only setters and the getters above take it.
+    mutable std::mutex m_whoMutex;
+    std::string m_useReadReplicaBy;
+    std::string m_fallbackBy;
 };
 
 }  // namespace pulse

@@ -109,6 +109,7 @@ private Q_SLOTS:
     void cancelledJobIsListedAndResumesExactly();
     void readOnlyDisablesEveryAction();
     void loadTestRefusesBadInput();
+    void loadTestAsksBeforeTurningTheReplicaOff();
     void loadTestFillsTheCriteriaTable();
     void loadTestStopEndsEarly();
 
@@ -127,6 +128,8 @@ private:
     std::unique_ptr<pulse::ui::LoadTestPanel> m_loadTest;
     std::unique_ptr<QAbstractItemModelTester> m_jobTester;
     std::unique_ptr<QAbstractItemModelTester> m_criteriaTester;
+    QStringList m_questions;
+    bool m_answer = true;
 };
 
 void TestEtlPanel::initTestCase()
@@ -140,6 +143,10 @@ void TestEtlPanel::initTestCase()
     m_engine->startMonitor();
     m_etl = std::make_unique<pulse::ui::EtlPanel>(*m_engine);
     m_loadTest = std::make_unique<pulse::ui::LoadTestPanel>(*m_engine);
+    m_loadTest->setConfirmer([this](const QString& question) {
+        m_questions << question;
+        return m_answer;
+    });
     // Attached before any data arrives, so every reset is checked.
     m_jobTester = std::make_unique<QAbstractItemModelTester>(
         &m_etl->jobModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -507,6 +514,32 @@ void TestEtlPanel::loadTestRefusesBadInput()
     QVERIFY2(m_loadTest->errorText().contains(u"readers"_s), qPrintable(m_loadTest->errorText()));
     QVERIFY(!m_loadTest->controller().running());
     QCOMPARE(running.count(), 0);
+}
+
+void TestEtlPanel::loadTestAsksBeforeTurningTheReplicaOff()
+{
+    // With the single-database comparison the second phase moves every read
+    // to the primary: a refusal must start nothing.
+    child<QSpinBox>(m_loadTest.get(), u"loadTestRowsSpin"_s)->setValue(1000);
+    child<QSpinBox>(m_loadTest.get(), u"loadTestReadersSpin"_s)->setValue(1);
+    child<QCheckBox>(m_loadTest.get(), u"loadTestCompareCheck"_s)->setChecked(true);
+    m_questions.clear();
+    m_answer = false;
+    QSignalSpy running(&m_loadTest->controller(), &pulse::ui::LoadTestController::runningChanged);
+    QTest::mouseClick(child<QPushButton>(m_loadTest.get(), u"loadTestRunButton"_s), Qt::LeftButton);
+    m_answer = true;
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY2(m_questions.front().contains(u"USE_READ_REPLICA off"_s), qPrintable(m_questions.front()));
+    QVERIFY(!m_loadTest->controller().running());
+    QCOMPARE(running.count(), 0);
+    QVERIFY(m_engine->flags().useReadReplica());
+
+    // Without the comparison nothing goes to the primary: no question.
+    child<QSpinBox>(m_loadTest.get(), u"loadTestReadersSpin"_s)->setValue(0); // then refused by validation: nothing runs
+    child<QCheckBox>(m_loadTest.get(), u"loadTestCompareCheck"_s)->setChecked(false);
+    m_questions.clear();
+    QTest::mouseClick(child<QPushButton>(m_loadTest.get(), u"loadTestRunButton"_s), Qt::LeftButton);
+    QVERIFY(m_questions.isEmpty());
 }
 
 void TestEtlPanel::loadTestFillsTheCriteriaTable()

@@ -117,6 +117,7 @@ private Q_SLOTS:
     void switchAsksAndAppliesOnlyWhenConfirmed();
     void turningFallbackOnAsksToo();
     void engineChangeShowsInWidgetAndAuditLog();
+    void heldSwitchesRefuseClicksAndRecordTheHolder();
     void auditFileHasOneJsonLinePerChange();
     void revertRestoresTheConfiguredValues();
     void readOnlyDisablesTheSwitches();
@@ -483,9 +484,10 @@ void TestPanels::engineChangeShowsInWidgetAndAuditLog()
     QTRY_VERIFY(!m_fallbackSwitch->isChecked());
     QCOMPARE(m_flags->source(Flag::ReplicaFallbackEnabled), FlagsPanel::kChangedOutside);
     auto* sourceLabel = m_flags->findChild<QLabel*>(u"replicaFallbackSource"_s);
-    QCOMPARE(sourceLabel->text(), u"source: changed outside the console"_s);
+    QCOMPARE(sourceLabel->text(), u"source: changed outside the console (by pulsectl)"_s);
     QCOMPARE(m_flags->auditLog().entries().size(), before + 1);
     const pulse::ui::AuditEntry& entry = m_flags->auditLog().entries().back();
+    QCOMPARE(entry.who, u"pulsectl"_s); // the engine says who
     QCOMPARE(entry.flag, u"REPLICA_FALLBACK_ENABLED"_s);
     QCOMPARE(entry.from.toBool(), true);
     QCOMPARE(entry.to.toBool(), false);
@@ -496,6 +498,32 @@ void TestPanels::engineChangeShowsInWidgetAndAuditLog()
     m_engine->flags().setUseReadReplica(false, "drill");
     QTRY_VERIFY(!m_useSwitch->isChecked());
     QCOMPARE(m_flags->auditLog().entries().size(), before + 2);
+    QCOMPARE(m_flags->auditLog().entries().back().who, u"drill"_s);
+}
+
+void TestPanels::heldSwitchesRefuseClicksAndRecordTheHolder()
+{
+    QVERIFY(m_useSwitch->isEnabled());
+    m_flags->holdSwitches(u"The load test is running"_s);
+    QVERIFY(!m_useSwitch->isEnabled());
+    QVERIFY(!m_fallbackSwitch->isEnabled());
+    QCOMPARE(m_useSwitch->toolTip(), u"The load test is running"_s);
+    const bool before = m_engine->flags().useReadReplica();
+    QVERIFY(!m_flags->requestFlag(Flag::UseReadReplica, !before));
+    QCOMPARE(m_engine->flags().useReadReplica(), before);
+    QVERIFY(!m_flags->revertToConfiguration());
+
+    // What the holder switches is still followed and named.
+    m_engine->flags().setUseReadReplica(!before, "loadtest");
+    QTRY_COMPARE(m_useSwitch->isChecked(), !before);
+    QCOMPARE(m_flags->auditLog().entries().back().who, u"loadtest"_s);
+    m_engine->flags().setUseReadReplica(before, "loadtest");
+    QTRY_COMPARE(m_useSwitch->isChecked(), before);
+
+    m_flags->holdSwitches(QString());
+    QVERIFY(m_useSwitch->isEnabled());
+    QVERIFY(m_fallbackSwitch->isEnabled());
+    QVERIFY(m_useSwitch->toolTip().isEmpty());
 }
 
 void TestPanels::auditFileHasOneJsonLinePerChange()

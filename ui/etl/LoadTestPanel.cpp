@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -170,6 +171,11 @@ LoadTestSpec LoadTestPanel::spec() const
     return spec;
 }
 
+void LoadTestPanel::setConfirmer(std::function<bool(const QString& question)> confirm)
+{
+    m_confirm = std::move(confirm);
+}
+
 void LoadTestPanel::setReadOnly(bool readOnly)
 {
     m_readOnly = readOnly;
@@ -192,7 +198,24 @@ void LoadTestPanel::runClicked()
         return;
     for (QSpinBox* box : {m_rows, m_readers, m_duration})
         box->interpretText();
-    if (!m_controller->run(spec()))
+    const LoadTestSpec wanted = spec();
+    if (wanted.compareSingleDatabase) {
+        // The comparison phase moves this engine's reads to the primary: the
+        // same consequence the routing switch asks about.
+        const bool now = m_controller->engine().flags().useReadReplica();
+        const QString question
+            = u"Run the load test?\n\nIts second phase turns USE_READ_REPLICA off: every read of this console, "
+              u"the dashboard readers included, goes to the primary until the phase ends. USE_READ_REPLICA is "
+              u"then set back to %1, and the routing switches are locked until the test ends."_s
+                  .arg(now ? u"on"_s : u"off"_s);
+        const bool go = m_confirm ? m_confirm(question)
+                                  : QMessageBox::question(this, u"Run the load test"_s, question,
+                                        QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                == QMessageBox::Yes;
+        if (!go)
+            return;
+    }
+    if (!m_controller->run(wanted))
         return;
     m_error->hide();
     m_log->clear();

@@ -12,6 +12,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 
 class QCheckBox;
@@ -42,6 +43,10 @@ public:
     // The last report shown (none before the first finished run).
     const std::optional<LoadTestReport>& lastReport() const { return m_report; }
 
+    // Asks a person before a run that turns USE_READ_REPLICA off (the
+    // comparison phase); true: go ahead. Empty: a QMessageBox.
+    void setConfirmer(std::function<bool(const QString& question)> confirm);
+
     // Read-only: Run and Stop are disabled (a load test writes rows and
     // flips USE_READ_REPLICA); a report already shown stays.
     void setReadOnly(bool readOnly);
@@ -62,6 +67,7 @@ private:
     void showError(const QString& message);
     void updateActions();
 
+    std::function<bool(const QString&)> m_confirm;
     LoadTestController* m_controller;
     CriteriaTableModel* m_criteria;
     std::optional<LoadTestReport> m_report;

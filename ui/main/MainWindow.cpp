@@ -252,6 +252,13 @@ void MainWindow::buildDocks()
     QDockWidget* etl = addDock(QStringLiteral("etl"), QStringLiteral("ETL loads"), m_etl, Qt::BottomDockWidgetArea);
     m_loadTest = new LoadTestPanel(m_engine, this);
     m_loadTest->setReadOnly(m_options.readOnly);
+    // The load test switches USE_READ_REPLICA itself: a click meanwhile would
+    // spoil its comparison, and its changes are named in the audit log.
+    connect(&m_loadTest->controller(), &LoadTestController::runningChanged, m_flags, [this](bool running) {
+        m_flags->holdSwitches(running ? QStringLiteral("The load test is running: it switches USE_READ_REPLICA "
+                                                       "itself and sets it back when it ends")
+                                      : QString());
+    });
     QDockWidget* loadTest =
         addDock(QStringLiteral("loadtest"), QStringLiteral("Load test"), m_loadTest, Qt::BottomDockWidgetArea);
     DrillsPanelOptions drillOptions;

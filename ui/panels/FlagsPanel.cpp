@@ -323,6 +323,18 @@ void FlagsPanel::setConfirmer(std::function<bool(const QString& question)> confi
     m_confirm = std::move(confirm);
 }
 
+void FlagsPanel::holdSwitches(const QString& reason)
+{
+    if (reason == m_heldBy)
+        return;
+    m_heldBy = reason;
+    // The holder may have switched a flag already: record it before the
+    // switches show again.
+    followEngine(engineValue(Flag::UseReadReplica), engineValue(Flag::ReplicaFallbackEnabled));
+    for (const Flag flag : {Flag::UseReadReplica, Flag::ReplicaFallbackEnabled})
+        show(flag);
+}
+
 void FlagsPanel::setReadOnly(bool readOnly)
 {
     m_readOnly = readOnly;
@@ -374,7 +386,7 @@ bool FlagsPanel::requestFlag(Flag flag, bool enabled)
 {
     // Anything that happened elsewhere is recorded before this change.
     followEngine(engineValue(Flag::UseReadReplica), engineValue(Flag::ReplicaFallbackEnabled));
-    if (m_readOnly || state(flag).value == enabled) {
+    if (m_readOnly || !m_heldBy.isEmpty() || state(flag).value == enabled) {
         show(flag);
         return false;
     }
@@ -397,7 +409,7 @@ bool FlagsPanel::requestFlag(Flag flag, bool enabled)
 
 bool FlagsPanel::revertToConfiguration()
 {
-    if (m_readOnly)
+    if (m_readOnly || !m_heldBy.isEmpty())
         return false;
     followEngine(engineValue(Flag::UseReadReplica), engineValue(Flag::ReplicaFallbackEnabled));
 
@@ -472,9 +484,14 @@ void FlagsPanel::followEngine(bool useReadReplica, bool replicaFallbackEnabled)
         FlagState& s = state(flag);
         if (now == s.value)
             continue;
+        // The engine knows who: the load test and drills switch flags in this
+        // very process, and "unknown" would hide that from the audit log.
+        const FeatureFlags& flags = m_bridge.engine().flags();
+        const std::string who
+            = flag == Flag::UseReadReplica ? flags.useReadReplicaChangedBy() : flags.replicaFallbackChangedBy();
         AuditEntry entry;
         entry.when = QDateTime::currentDateTime();
-        entry.who = QStringLiteral("unknown");
+        entry.who = who.empty() ? QStringLiteral("unknown") : QString::fromStdString(who);
         entry.flag = flagKey(flag);
         entry.from = s.value;
         entry.to = now;
@@ -482,6 +499,7 @@ void FlagsPanel::followEngine(bool useReadReplica, bool replicaFallbackEnabled)
         entry.change = kChangedOutside;
         s.value = now;
         s.source = kChangedOutside;
+        s.changedBy = entry.who;
         m_audit->record(entry);
         show(flag);
     }
@@ -494,8 +512,12 @@ void FlagsPanel::show(Flag flag)
         const QSignalBlocker blocker(s.box);
         s.box->setChecked(s.value);
     }
-    s.box->setEnabled(!m_readOnly);
-    s.sourceLabel->setText(QStringLiteral("source: %1").arg(s.source));
+    s.box->setEnabled(!m_readOnly && m_heldBy.isEmpty());
+    s.box->setToolTip(m_heldBy.isEmpty() ? QString() : m_heldBy);
+    QString sourceText = QStringLiteral("source: %1").arg(s.source);
+    if (s.source == kChangedOutside && !s.changedBy.isEmpty())
+        sourceText += QStringLiteral(" (by %1)").arg(s.changedBy);
+    s.sourceLabel->setText(sourceText);
     s.sourceLabel->setToolTip(
         QStringLiteral("Configured: %1 (%2)").arg(AuditLogModel::onOff(s.configured), s.configuredSource));
     const bool different = s.source == kChangedOutside;
@@ -515,9 +537,13 @@ void FlagsPanel::updateRevert()
         revertable = revertable || f.value != f.configured || f.source != f.configuredSource;
     for (const LimitState& l : m_limits)
         revertable = revertable || l.value != l.configured || l.source != l.configuredSource;
-    m_revert->setEnabled(!m_readOnly && revertable);
+    m_revert->setEnabled(!m_readOnly && m_heldBy.isEmpty() && revertable);
     if (m_readOnly) {
         m_revert->setToolTip(QStringLiteral("Read-only console: the switches and limits cannot be changed here"));
+        return;
+    }
+    if (!m_heldBy.isEmpty()) {
+        m_revert->setToolTip(m_heldBy);
         return;
     }
     QStringList configured;

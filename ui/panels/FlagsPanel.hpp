@@ -101,6 +101,11 @@ public:
 public Q_SLOTS:
     // While read-only the switches and Revert are disabled (the values still follow the engine).
     void setReadOnly(bool readOnly);
+    // While something in this console switches the flags itself (the load
+    // test compares with and without the replica), the switches and Revert
+    // are disabled with `reason` as their tooltip, so a click cannot spoil
+    // its measurement; an empty reason releases them. Limits stay editable.
+    void holdSwitches(const QString& reason);
     // What clicking a switch does: asks where needed, applies, records.
     // True when the engine now has `enabled` through this call.
     bool requestFlag(pulse::ui::FlagsPanel::Flag flag, bool enabled);
@@ -126,6 +131,7 @@ private:
         QString configuredSource;
         bool value = true;
         QString source;
+        QString changedBy; // who the engine says made the last change outside the console
         QCheckBox* box = nullptr;
         QLabel* sourceLabel = nullptr;
     };
@@ -180,6 +186,7 @@ private:
     QTableView* m_auditTable = nullptr;
     QLabel* m_auditStatus = nullptr;
     bool m_readOnly = false;
+    QString m_heldBy;
 };
 
 } // namespace pulse::ui
