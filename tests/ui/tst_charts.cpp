@@ -12,9 +12,11 @@
 #include "engine/Engine.hpp"
 #include "metrics/SeriesStore.hpp"
 
+#include <QChart>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QLineSeries>
 #include <QSignalSpy>
 #include <QToolButton>
 #include <QtTest>
@@ -141,11 +143,14 @@ private Q_SLOTS:
     void feedStaysBoundedForHours();
     void decimatorKeepsThePicture_data();
     void decimatorKeepsThePicture();
+    void decimatorCutsAtGaps();
 
     // LiveChart
     void hoverSaysValuesWithUnits_data();
     void hoverSaysValuesWithUnits();
     void hoverLabelFollowsTheMouse();
+    void lineBreaksWhereSamplesStop();
+    void darkPaletteGivesADarkChart();
 
     // ChartsPanel on an offline Engine.
     void chartsReceivePoints();
@@ -312,6 +317,93 @@ void TestCharts::decimatorKeepsThePicture()
     QCOMPARE(reduced.front().x(), from);
     if (values.size() < 2 * columns || values.first() == values.last())
         QCOMPARE(reduced.back().x(), to);
+}
+
+void TestCharts::decimatorCutsAtGaps()
+{
+    // 0..9 s, a hole, 20..29 s, a shorter hole, 33..39 s.
+    QList<QPointF> points;
+    for (int s = 0; s < 40; ++s)
+        if (s < 10 || (s >= 20 && s < 30) || s >= 33)
+            points.append(QPointF(s * 1000.0, s % 3));
+    const auto pieces = LineDecimator::reduceSegments(points, 0, 39'000, 800, 1.0, 2500, 16);
+    QCOMPARE(pieces.size(), size_t(3));
+    QCOMPARE(pieces[0].front().x(), 0.0);
+    QCOMPARE(pieces[0].back().x(), 9000.0);
+    QCOMPARE(pieces[1].front().x(), 20'000.0);
+    QCOMPARE(pieces[1].back().x(), 29'000.0);
+    QCOMPARE(pieces[2].front().x(), 33'000.0);
+    // Two pieces at most: only the widest hole cuts.
+    const auto two = LineDecimator::reduceSegments(points, 0, 39'000, 800, 1.0, 2500, 2);
+    QCOMPARE(two.size(), size_t(2));
+    QCOMPARE(two[0].back().x(), 9000.0);
+    QCOMPARE(two[1].front().x(), 20'000.0);
+    QCOMPARE(two[1].back().x(), 39'000.0);
+    // No points, no pieces; no hole, one.
+    QVERIFY(LineDecimator::reduceSegments({}, 0, 1, 10, 1.0, 2500, 16).empty());
+    QCOMPARE(LineDecimator::reduceSegments(points.mid(0, 10), 0, 9000, 800, 1.0, 2500, 16).size(), size_t(1));
+}
+
+void TestCharts::lineBreaksWhereSamplesStop()
+{
+    // The replica was down from 100 s to 160 s: no lag samples then. The
+    // line must stop and start again, not ramp across the minute.
+    auto engine = offlineEngine();
+    ClockedPanel clocked(*engine);
+    fill(engine->series(), "lag_seconds/replica", 0, 100);
+    fill(engine->series(), "lag_seconds/replica", 160, 299);
+    clocked.now = second(299);
+    clocked.panel.refresh();
+    clocked.panel.repaintNow();
+    LiveChart* lag = chartNamed(clocked.panel, u"lagChart"_s);
+    QVERIFY(lag);
+    QCOMPARE(lag->pieceCount("lag_seconds/replica"), 2);
+    // One legend entry all the same, and nothing to say inside the hole.
+    QCOMPARE(lag->legendLabels().count(u"replica lag (s)"_s), 1);
+    QVERIFY(lag->valuesAt(second(130)).isEmpty());
+    QVERIFY(!lag->valuesAt(second(170)).isEmpty());
+
+    // Once the hole has slid out of the window, one piece again.
+    fill(engine->series(), "lag_seconds/replica", 299, 480);
+    clocked.now = second(479);
+    clocked.panel.refresh();
+    clocked.panel.repaintNow();
+    QCOMPARE(lag->pieceCount("lag_seconds/replica"), 1);
+    QCOMPARE(lag->legendLabels().count(u"replica lag (s)"_s), 1);
+}
+
+void TestCharts::darkPaletteGivesADarkChart()
+{
+    auto engine = offlineEngine();
+    ClockedPanel clocked(*engine);
+    fill(engine->series(), "qps/primary", 0, 30);
+    clocked.now = second(29);
+    clocked.panel.refresh();
+    clocked.panel.repaintNow();
+    LiveChart* qps = nullptr;
+    for (LiveChart* chart : clocked.panel.charts())
+        if (chart->matches("qps/primary"))
+            qps = chart;
+    QVERIFY(qps);
+    QVERIFY(!qps->isDarkTheme());
+    const auto lineColour = [qps] {
+        for (QAbstractSeries* series : qps->chart()->series())
+            if (series->name() == u"primary"_s)
+                return static_cast<QLineSeries*>(series)->pen().color();
+        return QColor();
+    };
+    const QColor before = lineColour();
+    QVERIFY(before.isValid());
+
+    clocked.panel.setPalette(QPalette(QColor(0x30, 0x30, 0x30))); // window colour from the button's
+    QVERIFY(qps->isDarkTheme());
+    QCOMPARE(qps->chart()->theme(), QChart::ChartThemeDark);
+    QVERIFY(qps->chart()->backgroundBrush().color().lightnessF() < 0.5);
+    QCOMPARE(lineColour(), before); // the theme does not repaint the lines in its own colours
+
+    clocked.panel.setPalette(QPalette(QColor(0xF0, 0xF0, 0xF0)));
+    QVERIFY(!qps->isDarkTheme());
+    QCOMPARE(qps->chart()->theme(), QChart::ChartThemeLight);
 }
 
 void TestCharts::hoverSaysValuesWithUnits_data()

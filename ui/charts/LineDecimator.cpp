@@ -48,4 +48,37 @@ QList<QPointF> LineDecimator::reduce(const QList<QPointF>& points, double fromX,
     return reduced;
 }
 
+std::vector<QList<QPointF>> LineDecimator::reduceSegments(const QList<QPointF>& points, double fromX, double toX,
+    int columns, double scale, double gap, size_t maxPieces)
+{
+    // Where the gaps are (index of the first point after each), widest first
+    // when there are too many.
+    std::vector<std::pair<double, qsizetype>> gaps;
+    for (qsizetype i = 1; i < points.size(); ++i)
+        if (const double step = points[i].x() - points[i - 1].x(); step > gap)
+            gaps.emplace_back(step, i);
+    maxPieces = std::max<size_t>(maxPieces, 1);
+    if (gaps.size() > maxPieces - 1) {
+        std::nth_element(gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(maxPieces - 1), gaps.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+        gaps.resize(maxPieces - 1);
+    }
+    std::vector<qsizetype> cuts;
+    cuts.reserve(gaps.size() + 1);
+    for (const auto& g : gaps)
+        cuts.push_back(g.second);
+    std::sort(cuts.begin(), cuts.end());
+    cuts.push_back(points.size());
+
+    std::vector<QList<QPointF>> pieces;
+    pieces.reserve(cuts.size());
+    qsizetype begin = 0;
+    for (const qsizetype end : cuts) {
+        if (end > begin)
+            pieces.push_back(reduce(points.mid(begin, end - begin), fromX, toX, columns, scale));
+        begin = end;
+    }
+    return pieces;
+}
+
 } // namespace pulse::ui

@@ -20,6 +20,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace pulse::ui {
 namespace {
@@ -42,6 +43,12 @@ const std::array<QColor, 10> kPalette {
     QColor(0x44, 0xAA, 0x99),
     QColor(0x99, 0x99, 0x33),
 };
+
+// Samples come once a second: two points further apart than this have a hole
+// between them, and the line breaks there.
+constexpr double kGapMs = 2500;
+// Pieces of one line at most (each is a QLineSeries); beyond, the narrowest gaps are bridged.
+constexpr size_t kMaxPieces = 16;
 
 // A reference line with more points than this after reduction is drawn solid.
 constexpr qsizetype kMaxDashedPoints = 64;
@@ -142,6 +149,7 @@ LiveChart::LiveChart(const QString& title, std::vector<ChartLineRule> rules, QWi
     c->addAxis(m_timeAxis, Qt::AlignBottom);
     c->addAxis(m_leftAxis, Qt::AlignLeft);
     setChart(c); // the view owns the chart, the chart its axes and series
+    applyTheme();
     setRenderHint(QPainter::Antialiasing);
     setMouseTracking(true);
     setMinimumSize(300, 200);
@@ -212,10 +220,11 @@ LiveChart::Line& LiveChart::addLine(const std::string& seriesName, const ChartLi
     const QString subject = subjectOf(seriesName);
     auto* series = new QLineSeries;
     series->setName(rule.label.contains(QLatin1String("%1")) ? rule.label.arg(subject) : rule.label);
-    QPen pen(colorFor(seriesName, rule));
-    pen.setWidthF(1.5);
-    pen.setStyle(rule.style);
-    series->setPen(pen);
+    Line& line = m_lines[seriesName];
+    line.rule = &rule;
+    line.series = series;
+    line.color = colorFor(seriesName, rule);
+    series->setPen(penFor(line, rule.style));
     chart()->addSeries(series);
     series->attachAxis(m_timeAxis);
     if (rule.rightAxis) {
@@ -229,11 +238,56 @@ LiveChart::Line& LiveChart::addLine(const std::string& seriesName, const ChartLi
     } else {
         series->attachAxis(m_leftAxis);
     }
-    Line& line = m_lines[seriesName];
-    line.rule = &rule;
-    line.series = series;
     m_lineOrder.push_back(seriesName);
     return line;
+}
+
+QPen LiveChart::penFor(const Line& line, Qt::PenStyle style) const
+{
+    // Black is one of the palette's colours; on a dark chart it is drawn white.
+    QColor color = line.color;
+    if (m_dark && color.lightnessF() < 0.15)
+        color = QColor(0xEE, 0xEE, 0xEE);
+    QPen pen(color);
+    pen.setWidthF(1.5);
+    pen.setStyle(style);
+    return pen;
+}
+
+void LiveChart::setPen(Line& line, const QPen& pen)
+{
+    line.series->setPen(pen);
+    for (QLineSeries* piece : line.continuations)
+        piece->setPen(pen);
+}
+
+QLineSeries* LiveChart::addContinuation(Line& line)
+{
+    auto* piece = new QLineSeries;
+    piece->setName(line.series->name());
+    piece->setPen(line.series->pen());
+    chart()->addSeries(piece);
+    for (QAbstractAxis* axis : line.series->attachedAxes())
+        piece->attachAxis(axis);
+    // One legend entry per line: the first piece's.
+    for (QLegendMarker* marker : chart()->legend()->markers(piece))
+        marker->setVisible(false);
+    line.continuations.push_back(piece);
+    return piece;
+}
+
+void LiveChart::applyTheme()
+{
+    const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
+    if (dark == m_dark && chart()->theme() == (dark ? QChart::ChartThemeDark : QChart::ChartThemeLight))
+        return;
+    m_dark = dark;
+    // setTheme() restyles the background, axes and legend, and gives every
+    // series a colour of its own theme: the lines get theirs back.
+    chart()->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    chart()->setBackgroundRoundness(0);
+    for (auto& entry : m_lines)
+        setPen(entry.second, penFor(entry.second, entry.second.series->pen().style()));
 }
 
 void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chrono::milliseconds window)
@@ -294,21 +348,32 @@ void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chron
     for (auto& [name, line] : m_lines) {
         const std::uint64_t version = feed.version(name);
         if (version != line.version || line.scale != line.drawnScale || columns != line.columns) {
-            const QList<QPointF> shown = LineDecimator::reduce(
-                line.raw, static_cast<double>(nowMs - window.count()), static_cast<double>(nowMs), columns, line.scale);
+            const std::vector<QList<QPointF>> pieces = LineDecimator::reduceSegments(line.raw,
+                static_cast<double>(nowMs - window.count()), static_cast<double>(nowMs), columns, line.scale, kGapMs,
+                kMaxPieces);
+            qsizetype shown = 0;
+            for (const auto& piece : pieces)
+                shown += piece.size();
             // A dashed line costs QPainter dearly per segment: once a
             // reference line stops being flat, draw it solid.
             if (line.rule->style != Qt::SolidLine) {
-                const Qt::PenStyle style = shown.size() <= kMaxDashedPoints ? line.rule->style : Qt::SolidLine;
-                if (line.series->pen().style() != style) {
-                    QPen pen = line.series->pen();
-                    pen.setStyle(style);
-                    line.series->setPen(pen);
-                }
+                const Qt::PenStyle style = shown <= kMaxDashedPoints ? line.rule->style : Qt::SolidLine;
+                if (line.series->pen().style() != style)
+                    setPen(line, penFor(line, style));
             }
-            // One call per line: Qt Charts rebuilds the line once.
-            line.series->replace(shown);
-            line.drawn = static_cast<int>(shown.size());
+            while (line.continuations.size() + 1 < pieces.size())
+                addContinuation(line);
+            // One call per piece: Qt Charts rebuilds each once. Pieces no
+            // longer needed are emptied, not removed (a gap comes and goes
+            // as the window slides).
+            line.series->replace(pieces.empty() ? QList<QPointF>() : pieces.front());
+            for (size_t i = 0; i < line.continuations.size(); ++i)
+                if (i + 1 < pieces.size())
+                    line.continuations[i]->replace(pieces[i + 1]);
+                else if (line.continuations[i]->count() > 0)
+                    line.continuations[i]->clear();
+            line.pieces = static_cast<int>(pieces.size());
+            line.drawn = static_cast<int>(shown);
             line.version = version;
             line.drawnScale = line.scale;
             line.columns = columns;
@@ -362,11 +427,23 @@ int LiveChart::drawnPointCount(const std::string& seriesName) const
     return it == m_lines.end() ? -1 : it->second.drawn;
 }
 
+int LiveChart::pieceCount(const std::string& seriesName) const
+{
+    const auto it = m_lines.find(seriesName);
+    return it == m_lines.end() ? -1 : it->second.pieces;
+}
+
 QStringList LiveChart::legendLabels() const
 {
+    // A continuation's marker is hidden, but so is every marker while the
+    // chart is: tell them apart by their series.
+    std::set<const QAbstractSeries*> firstPieces;
+    for (const auto& entry : m_lines)
+        firstPieces.insert(entry.second.series);
     QStringList labels;
-    for (const QLegendMarker* marker : chart()->legend()->markers())
-        labels << marker->label();
+    for (QLegendMarker* marker : chart()->legend()->markers())
+        if (firstPieces.contains(marker->series()))
+            labels << marker->label();
     return labels;
 }
 
@@ -440,6 +517,13 @@ void LiveChart::resizeEvent(QResizeEvent* event)
 {
     QChartView::resizeEvent(event);
     placeEmptyLabel();
+}
+
+void LiveChart::changeEvent(QEvent* event)
+{
+    QChartView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyTheme();
 }
 
 void LiveChart::placeEmptyLabel()

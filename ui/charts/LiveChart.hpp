@@ -14,6 +14,11 @@
 // solid (QPainter strokes a dashed polyline of thousands of points about 30
 // times slower); only a reference line (a capacity), flat and so reduced to
 // a few points, is dashed, in the colour of its subject's first line.
+// Where a series has no samples for a while (a node down) its line breaks
+// instead of ramping across the hole: each piece after the first is a
+// continuation series without a legend entry.
+// The chart follows the widget's palette: Qt Charts' dark theme on a dark
+// window (its light one otherwise), the line colours kept.
 //
 // UI thread only; nothing here touches the engine.
 
@@ -87,6 +92,9 @@ public:
     int pointCount(const std::string& seriesName) const;
     // Points handed to Qt Charts for it, after reduction (-1: no line).
     int drawnPointCount(const std::string& seriesName) const;
+    // Pieces it is drawn as (1 without gaps; 0 without points; -1: no line).
+    int pieceCount(const std::string& seriesName) const;
+    bool isDarkTheme() const { return m_dark; }
     int lineCount() const { return static_cast<int>(m_lines.size()); }
     // The legend's text, in legend order.
     QStringList legendLabels() const;
@@ -100,11 +108,15 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     struct Line {
         const ChartLineRule* rule = nullptr;
-        QLineSeries* series = nullptr; // owned by the chart
+        QLineSeries* series = nullptr; // owned by the chart; the first piece and the legend entry
+        std::vector<QLineSeries*> continuations; // later pieces, reused; empty ones draw nothing
+        QColor color;
+        int pieces = 0;
         QList<QPointF> raw; // the feed's points (implicitly shared, not copied)
         std::uint64_t version = 0; // the feed's version last shown
         double scale = 1; // display = raw * scale
@@ -118,6 +130,10 @@ private:
     const ChartLineRule* ruleFor(const std::string& seriesName) const;
     Line& addLine(const std::string& seriesName, const ChartLineRule& rule);
     QColor colorFor(const std::string& seriesName, const ChartLineRule& rule);
+    QPen penFor(const Line& line, Qt::PenStyle style) const;
+    void setPen(Line& line, const QPen& pen);
+    QLineSeries* addContinuation(Line& line);
+    void applyTheme();
     void updateValueAxis(QValueAxis* axis, bool right, const QString& title);
     void placeEmptyLabel();
 
@@ -134,6 +150,7 @@ private:
     double m_bytesDivisor[2] = {1, 1}; // per axis (left, right), for Bytes
     QLabel* m_hoverLabel;
     QLabel* m_emptyLabel;
+    bool m_dark = false;
 };
 
 } // namespace pulse::ui
