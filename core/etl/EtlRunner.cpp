@@ -3,6 +3,7 @@
 #include "common/Errors.hpp"
 #include "etl/ChunkedLoader.hpp"
 #include "etl/LoadControl.hpp"
+#include "routing/Router.hpp"
 
 #include <condition_variable>
 #include <mutex>
@@ -54,6 +55,9 @@ struct EtlRunner::Impl {
         control = std::make_shared<LoadControl>();
         auto loadControl = control;
         worker = std::jthread([this, loadControl, run = std::move(run)] {
+            const std::shared_ptr<QueryMetrics> metrics = router.metrics();
+            if (metrics)
+                metrics->etlLoadBegan();
             ChunkedLoader loader(router, options, *loadControl, [this](const EtlProgress& p) { publish(p); });
             EtlProgress final;
             try {
@@ -67,6 +71,8 @@ struct EtlRunner::Impl {
                 final.detail = e.what();
                 publish(final);
             }
+            if (metrics)
+                metrics->etlLoadEnded();
             {
                 std::lock_guard done(mutex);
                 active = false;

@@ -324,6 +324,8 @@ void EtlWorker::applyCommitted(const std::vector<PgResult>& results, const Chunk
         throw InvalidParameterError("ETL job " + job + " was deleted while it loaded");
     ++m_chunks;
     m_context.state.chunkCommitted(chunk.table, chunk.after, results[2].boolean(0, 0));
+    if (const auto& metrics = m_context.router.metrics())
+        metrics->addEtlRows(chunk.rows);
 }
 
 }  // namespace pulse

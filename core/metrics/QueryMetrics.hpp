@@ -55,6 +55,17 @@ public:
     QueryCellSnapshot totalWhere(const std::function<bool(std::string_view target, std::string_view operation)>&
                                      include) const;
 
+    // Rows every ETL load on this engine committed, whoever started it (the
+    // console's panel, the load test, a drill): the monitor turns it into
+    // etl_rows_per_second. Bumped once per committed chunk.
+    void addEtlRows(std::int64_t rows) noexcept { m_etlRows.fetch_add(rows, std::memory_order_relaxed); }
+    std::int64_t etlRows() const noexcept { return m_etlRows.load(std::memory_order_relaxed); }
+    // ETL loads running now (paused and braking ones included): their rate
+    // is charted as 0 rather than left out.
+    void etlLoadBegan() noexcept { m_etlLoads.fetch_add(1, std::memory_order_relaxed); }
+    void etlLoadEnded() noexcept { m_etlLoads.fetch_sub(1, std::memory_order_relaxed); }
+    int etlLoadsRunning() const noexcept { return m_etlLoads.load(std::memory_order_relaxed); }
+
 private:
     // Transparent: cell() looks up with string_views, so the hot path never
     // builds a pair of std::string (std::less<> cannot compare pairs of
@@ -73,6 +84,8 @@ private:
 
     mutable std::shared_mutex m_mutex;
     std::map<std::pair<std::string, std::string>, std::unique_ptr<QueryCell>, KeyLess> m_cells;
+    std::atomic<std::int64_t> m_etlRows{0};
+    std::atomic<int> m_etlLoads{0};
 };
 
 }  // namespace pulse

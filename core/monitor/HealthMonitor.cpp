@@ -402,6 +402,19 @@ void HealthMonitor::sampleSeries(const TopologyStatus& status)
                 appendLatency(kind, minus(total.duration, before));
             before = total.duration;
         }
+        // ETL throughput of every load on the engine, whoever started it.
+        // Points while a load runs (0 while it is paused or braking), plus
+        // one 0 when it ends, so the chart shows loads, not a flat 0 for
+        // hours (and its line breaks between two loads).
+        const std::int64_t etlRows = m_wiring.metrics->etlRows();
+        if (haveBefore) {
+            const std::int64_t rows = etlRows - m_lastEtlRows;
+            const bool loading = rows > 0 || m_wiring.metrics->etlLoadsRunning() > 0;
+            if (loading || m_etlWasLoading)
+                series.append("etl_rows_per_second", nowMs, static_cast<double>(rows) / elapsed);
+            m_etlWasLoading = loading;
+        }
+        m_lastEtlRows = etlRows;
         m_lastSampleTime = now;
     }
     m_lastSampleSecond = second;

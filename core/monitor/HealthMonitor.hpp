@@ -110,6 +110,8 @@ private:
     std::int64_t m_lastSampleSecond = 0;
     std::chrono::steady_clock::time_point m_lastSampleTime{};
     std::map<std::string, LatencyHistogram::Snapshot> m_lastTotals;  // per target
+    std::int64_t m_lastEtlRows = 0;
+    bool m_etlWasLoading = false;
 };
 
 }  // namespace pulse

@@ -101,6 +101,7 @@ private Q_SLOTS:
     void schemaMigrateTwiceIsNoOp();
     void loadsExactCounts_data();
     void loadsExactCounts();
+    void everyLoadIsChartedByTheMonitor();
     void subsetOfTables();
     void backendKilledMidChunkResumesAutomatically();
     void everyBackendKilledResumesExactly();
@@ -296,6 +297,25 @@ void TestEtl::loadsExactCounts_data()
     QTest::addRow("8 connections (more than tables)") << 8;
 }
 
+void TestEtl::everyLoadIsChartedByTheMonitor()
+{
+    // A load started by anyone on the engine (here: neither the console's
+    // panel nor the load test) shows in etl_rows_per_second, ending with a 0.
+    m_engine->startMonitor();
+    pulse::EtlRunner runner(m_engine->router(), options());
+    runner.start(spec(30'000, 500, 10'000)); // about 3 s: a few one-second samples
+    const auto p = runner.wait(30s);
+    QVERIFY2(p.state == EtlState::Completed, qPrintable(describe(p)));
+    const auto points = [this] { return m_engine->series().since("etl_rows_per_second"); };
+    QTRY_VERIFY_WITH_TIMEOUT(!points().empty() && points().back().value == 0.0, 5000);
+    const auto seen = points();
+    const auto fastest = std::max_element(seen.begin(), seen.end(),
+        [](const auto& a, const auto& b) { return a.value < b.value; });
+    // Throttled to 10k rows/s: the rate is real and of that order.
+    QVERIFY2(fastest->value > 2000 && fastest->value < 20'000, qPrintable(QString::number(fastest->value)));
+    m_engine->stopMonitor();
+}
+
 void TestEtl::loadsExactCounts()
 {
     QFETCH(int, connections);
@@ -316,6 +336,9 @@ void TestEtl::loadsExactCounts()
     QCOMPARE(p.connections, connections);
     QVERIFY(p.backendPids.empty() && p.currentTable.empty());
     verifyComplete(p.jobId);
+    // The engine-wide counters the monitor charts (a fresh engine per test).
+    QCOMPARE(m_engine->queryMetrics().etlRows(), std::int64_t(10'000));
+    QTRY_COMPARE(m_engine->queryMetrics().etlLoadsRunning(), 0);
     {
         std::lock_guard lock(seenMutex);
         QVERIFY(seen.size() > static_cast<size_t>(p.chunksLoaded));  // every chunk and state change

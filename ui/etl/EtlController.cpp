@@ -31,12 +31,6 @@ bool maybeDeadStatus(const std::string& status)
     return status == "running" || status == "paused";
 }
 
-std::int64_t nowMs()
-{
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 } // namespace
 
 EtlController::EtlController(Engine& engine, QObject* parent)
@@ -104,7 +98,6 @@ bool EtlController::resume(qint64 jobId, std::optional<int> rowsPerSecond)
 void EtlController::began()
 {
     m_active = true;
-    m_lastSampleSecond = -1;
     Q_EMIT activeChanged(true);
     poll(); // Starting, at once
     m_timer.start();
@@ -134,19 +127,6 @@ void EtlController::poll()
         return;
     m_last = m_runner->progress();
     const bool finished = isFinished(m_last.state);
-
-    // One point per second while the load runs; a last 0 when it ends, so a
-    // chart does not keep showing the final rate.
-    const std::int64_t now = nowMs();
-    const bool loading = m_last.state == EtlState::Running || m_last.state == EtlState::Paused
-        || m_last.state == EtlState::Braking || m_last.state == EtlState::Retrying;
-    if (loading && now / 1000 != m_lastSampleSecond) {
-        m_lastSampleSecond = now / 1000;
-        m_engine.series().append(
-            kRowsPerSecondSeries, now, m_last.state == EtlState::Running ? m_last.rowsPerSecond : 0.0);
-    } else if (finished && m_lastSampleSecond >= 0) {
-        m_engine.series().append(kRowsPerSecondSeries, now, 0.0);
-    }
 
     Q_EMIT progressChanged(m_last);
     if (finished) {

@@ -6,8 +6,8 @@
 // it. start(), resume(), pause(), unpause() and cancel() return at once (the
 // runner validates synchronously and loads on its own thread). While a load
 // is active a 250 ms timer copies runner.progress() (a snapshot) and hands it
-// out through progressChanged(); it also appends one point per second of
-// rows/s to engine.series() under kRowsPerSecondSeries. The runner's listener
+// out through progressChanged() (the rows/s chart is the monitor's: it
+// samples every load on the engine, this one included). The runner's listener
 // is not used: it runs on the loader's thread, where nothing of Qt may be
 // touched. Listing the jobs reads the database, so refreshJobs() runs on the
 // controller's own worker thread and hands a value back through a queued call.
@@ -42,7 +42,6 @@ class EtlController : public QObject {
 
 public:
     static constexpr std::chrono::milliseconds kPollInterval {250};
-    static constexpr const char* kRowsPerSecondSeries = "etl_rows_per_second";
 
     explicit EtlController(Engine& engine, QObject* parent = nullptr);
     ~EtlController() override;
@@ -93,7 +92,6 @@ private:
     EtlProgress m_last;
     bool m_active = false;
     int m_listing = 0;
-    std::int64_t m_lastSampleSecond = -1;
 };
 
 } // namespace pulse::ui
