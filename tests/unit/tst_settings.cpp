@@ -847,7 +847,7 @@ void TestSettings::envExampleLoads()
     QVERIFY2(parsed.ok(), parsed.errors.empty() ? "" : parsed.errors.front().message.c_str());
 
     // Documents every key, with the plan's values (the catalogue defaults),
-    // except the password placeholder.
+    // except the password (the plan's development one, the built-in default is empty).
     std::map<std::string, std::string> values;
     for (const auto& entry : parsed.entries)
         values[entry.key] = entry.value;
@@ -855,7 +855,7 @@ void TestSettings::envExampleLoads()
         const std::string key(definition.key);
         QVERIFY2(values.count(key) == 1, definition.key.data());
         if (key == "POSTGRES_PASSWORD")
-            QCOMPARE(qb(values.at(key)), QByteArray("change-me"));
+            QCOMPARE(qb(values.at(key)), QByteArray("pulse_secure_password_2024"));
         else
             QCOMPARE(qb(values.at(key)), qb(std::string(definition.defaultValue)));
     }
@@ -870,7 +870,7 @@ void TestSettings::envExampleLoads()
         if (key != "POSTGRES_PASSWORD")
             QCOMPARE(qb(fieldText(s, key)), qb(fieldText(defaults, key)));
     }
-    QCOMPARE(qb(s.password), QByteArray("change-me"));
+    QCOMPARE(qb(s.password), QByteArray("pulse_secure_password_2024"));
 }
 
 void TestSettings::currentEnvironment()
