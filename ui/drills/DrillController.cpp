@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <exception>
 
 namespace pulse::ui {
@@ -40,10 +41,18 @@ struct DrillController::Run {
     DrillRunner* runnerForListener = nullptr;
     std::unique_ptr<CompositeNodeController> nodes;
     std::unique_ptr<EngineActivityExecutor> executor;
+    // Set by the listener on Finished (before it posts), read on the UI
+    // thread, or at shutdown once the runner's threads are joined.
+    std::optional<DrillJournal> finalJournal;
+    bool filesAttempted = false; // by the writer thread; read after it is joined
+    std::jthread writer; // writes the journal and report once the drill finished
     std::unique_ptr<DrillRunner> runner; // last: destroyed first
 };
 
 namespace {
+
+// Runs listed in the history; older journals stay on disk.
+constexpr size_t kHistoryLimit = 500;
 
 QString describeAction(NodeAction action, const std::string& node)
 {
@@ -105,11 +114,24 @@ DrillController::DrillController(Engine& engine, DrillControllerOptions options,
         m_topologyDescription = u"a real topology"_s;
     }
     m_policy.emplace(NodeActionPolicy::fromSettings(settings, m_sandbox != nullptr));
+    reloadHistory();
 }
 
 DrillController::~DrillController()
 {
-    // The runner's destructor aborts and joins; the rollbacks run first.
+    // The threads post to this object: all of them end before it goes.
+    if (m_historyReader.joinable())
+        m_historyReader.join();
+    if (m_run) {
+        // Aborts and joins: the rollbacks run first. Whatever finished then
+        // (or just before, with its files not written yet: the posts to this
+        // object are dropped now) is written here, so no run loses its journal.
+        m_run->runner.reset();
+        if (m_run->writer.joinable())
+            m_run->writer.join();
+        if (m_run->finalJournal && !m_run->filesAttempted)
+            writeFiles(*m_run->finalJournal, m_run->journalFile, m_run->reportFile);
+    }
     m_run.reset();
     m_retired.reset();
 }
@@ -142,9 +164,45 @@ DrillPolicyCheck DrillController::check(const Drill& drill) const
     return result;
 }
 
-std::vector<DrillHistoryEntry> DrillController::history() const
+void DrillController::reloadHistory()
 {
-    return readDrillHistory(m_historyDir);
+    if (m_historyReading) {
+        m_historyAgain = true;
+        return;
+    }
+    if (m_historyReader.joinable())
+        m_historyReader.join(); // the previous read: it has posted its result already
+    m_historyReading = true;
+    m_historyReader = std::jthread([this, dir = m_historyDir] {
+        std::vector<DrillHistoryEntry> entries = readDrillHistory(dir);
+        QMetaObject::invokeMethod(
+            this, [this, entries = std::move(entries)]() mutable { handleHistory(std::move(entries)); },
+            Qt::QueuedConnection);
+    });
+}
+
+void DrillController::handleHistory(std::vector<DrillHistoryEntry> entries)
+{
+    m_historyReading = false;
+    if (m_historyAgain) {
+        m_historyAgain = false;
+        reloadHistory();
+        return;
+    }
+    // A run that finished while the files were read is in `entries` already
+    // (its file was written before its entry was added here) or added below.
+    for (const auto& known : m_history)
+        if (std::none_of(entries.begin(), entries.end(),
+                [&known](const DrillHistoryEntry& e) { return e.journalPath == known.journalPath; })
+            && QFileInfo::exists(known.journalPath))
+            entries.push_back(known);
+    std::stable_sort(entries.begin(), entries.end(), [](const DrillHistoryEntry& a, const DrillHistoryEntry& b) {
+        return a.start != b.start ? a.start > b.start : a.journalPath > b.journalPath;
+    });
+    if (entries.size() > kHistoryLimit)
+        entries.resize(kHistoryLimit);
+    m_history = std::move(entries);
+    Q_EMIT historyChanged();
 }
 
 QString DrillController::uniqueBasePath(const std::string& name) const
@@ -206,11 +264,12 @@ bool DrillController::run(const Drill& drill, bool confirmed)
         runOptions.listener = [this, self](const DrillEvent& event) {
             const std::uint64_t id = self->id;
             if (event.kind == DrillEvent::Kind::Finished) {
+                // Not written here: this runs under the runner's event lock,
+                // which an abort() from the UI thread would wait for.
                 const DrillJournal journal = self->runnerForListener->journal();
-                const QString writeError = writeFiles(journal, self->journalFile, self->reportFile);
+                self->finalJournal = journal;
                 QMetaObject::invokeMethod(
-                    this, [this, id, journal, writeError] { handleFinished(id, journal, writeError); },
-                    Qt::QueuedConnection);
+                    this, [this, id, journal] { handleFinished(id, journal); }, Qt::QueuedConnection);
                 return;
             }
             QMetaObject::invokeMethod(
@@ -255,15 +314,41 @@ void DrillController::handleEvent(std::uint64_t runId, const DrillEvent& event)
     }
 }
 
-void DrillController::handleFinished(std::uint64_t runId, const DrillJournal& journal, const QString& writeError)
+void DrillController::handleFinished(std::uint64_t runId, const DrillJournal& journal)
+{
+    if (!m_run || m_run->id != runId)
+        return;
+    // Still running (isRunning()) until its files are on disk: a journal
+    // fsync must not hold the UI thread.
+    Run* run = m_run.get();
+    m_run->writer = std::jthread(
+        [this, run, runId, journal, journalFile = m_run->journalFile, reportFile = m_run->reportFile] {
+            const QString writeError = writeFiles(journal, journalFile, reportFile);
+            run->filesAttempted = true;
+            std::optional<DrillHistoryEntry> entry;
+            if (writeError.isEmpty())
+                entry = readDrillHistoryEntry(QString::fromStdString(journalFile.string()));
+            QMetaObject::invokeMethod(
+                this, [this, runId, journal, writeError, entry] { handleWritten(runId, journal, writeError, entry); },
+                Qt::QueuedConnection);
+        });
+}
+
+void DrillController::handleWritten(std::uint64_t runId, const DrillJournal& journal, const QString& writeError,
+    const std::optional<DrillHistoryEntry>& entry)
 {
     if (!m_run || m_run->id != runId)
         return;
     m_lastJournal = journal;
     m_lastJournalPath = QString::fromStdString(m_run->journalFile.string());
     m_lastReportPath = QString::fromStdString(m_run->reportFile.string());
-    // Not destroyed here: its thread returns from the listener just now.
+    // Not destroyed here: its writer thread returns just now.
     m_retired = std::move(m_run);
+    if (entry) {
+        m_history.insert(m_history.begin(), *entry);
+        if (m_history.size() > kHistoryLimit)
+            m_history.resize(kHistoryLimit);
+    }
     if (!writeError.isEmpty()) {
         m_lastJournalPath.clear();
         m_lastReportPath.clear();

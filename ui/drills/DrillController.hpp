@@ -5,14 +5,17 @@
 // an EngineActivityExecutor on the console's Engine and a DrillRunner. When
 // a run finishes its journal and report are written (atomically) to the
 // history directory as <name>-<yyyyMMdd-HHmmss>.journal.json and
-// .report.md; the history is those journal files, re-read from disk.
+// .report.md; the history is those journal files, read from disk.
 //
 // Thread contract: a DrillController lives on the UI thread; every slot and
 // accessor returns at once. The runner calls its listener on its own
-// threads; the listener only copies the event (and, on Finished, writes the
-// two files there, off the UI thread) and posts it to this object, so every
-// signal below is emitted on the UI thread with value copies. Nothing here
-// calls DrillRunner::wait(). The Engine must outlive the controller.
+// threads; the listener only copies the event and posts it to this object,
+// so every signal below is emitted on the UI thread with value copies, and
+// the runner never waits for the UI (nor an abort() for the listener). Disk
+// work runs on the controller's own threads: a finished run's two files
+// (written, fsynced, then runFinished), and reading the history (every
+// journal file, at start and on reloadHistory()). Nothing here calls
+// DrillRunner::wait(). The Engine must outlive the controller.
 //
 // Destroying the controller while a drill runs aborts it and waits for its
 // rollbacks (the topology must not be left half-broken): only at shutdown.
@@ -33,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pulse {
@@ -98,8 +102,11 @@ public:
     QString lastJournalPath() const { return m_lastJournalPath; }
     QString lastReportPath() const { return m_lastReportPath; }
 
-    // The runs in historyDir(), newest first (reads the journal files).
-    std::vector<DrillHistoryEntry> history() const;
+    // The runs in historyDir(), newest first, as last read (empty until the
+    // first read finishes: historyChanged()); a finished run is added at once.
+    const std::vector<DrillHistoryEntry>& history() const { return m_history; }
+    // Reads the journal files again, on a worker thread; historyChanged() follows.
+    void reloadHistory();
 
 public Q_SLOTS:
     // Starts `drill` on a worker thread and returns at once. `confirmed`: the
@@ -125,14 +132,17 @@ Q_SIGNALS:
     void runRefused(const QString& message);
     // Something went wrong outside the drill (writing its files).
     void errorOccurred(const QString& message);
-    // The set of journal files changed (a run finished).
+    // history() changed: it was read, or a run finished.
     void historyChanged();
 
 private:
     struct Run;
 
     void handleEvent(std::uint64_t runId, const DrillEvent& event);
-    void handleFinished(std::uint64_t runId, const DrillJournal& journal, const QString& writeError);
+    void handleFinished(std::uint64_t runId, const DrillJournal& journal);
+    void handleWritten(std::uint64_t runId, const DrillJournal& journal, const QString& writeError,
+        const std::optional<DrillHistoryEntry>& entry);
+    void handleHistory(std::vector<DrillHistoryEntry> entries);
     QString uniqueBasePath(const std::string& name) const;
 
     Engine& m_engine;
@@ -149,6 +159,10 @@ private:
     std::optional<DrillJournal> m_lastJournal;
     QString m_lastJournalPath;
     QString m_lastReportPath;
+    std::vector<DrillHistoryEntry> m_history;
+    std::jthread m_historyReader; // one read at a time
+    bool m_historyReading = false;
+    bool m_historyAgain = false; // reloadHistory() while a read ran
 };
 
 // Registers the value types carried by the controller's signals (idempotent).

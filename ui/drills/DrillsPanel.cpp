@@ -93,6 +93,8 @@ DrillsPanel::DrillsPanel(Engine& engine, DrillsPanelOptions options, QWidget* pa
     connect(m_controller, &DrillController::runFinished, this, &DrillsPanel::onRunFinished);
     connect(m_controller, &DrillController::runRefused, this, [this](const QString& m) { showMessage(m, true); });
     connect(m_controller, &DrillController::errorOccurred, this, [this](const QString& m) { showMessage(m, true); });
+    // Read on the controller's thread: the list fills in when it is.
+    connect(m_controller, &DrillController::historyChanged, this, &DrillsPanel::refreshHistory);
 
     setVerdict(u"No run yet"_s, Light::Grey);
     refreshHistory();
@@ -578,7 +580,7 @@ void DrillsPanel::onRunFinished(const DrillJournal& journal)
     m_verdict->setToolTip(tip);
     setVerdict(toQString(journal.verdict()), light);
 
-    m_historyModel->resetData(m_controller->history());
+    m_historyModel->resetData(m_controller->history()); // the run is in it already
     const int row = m_historyModel->rowOf(m_controller->lastJournalPath());
     if (row >= 0)
         selectHistoryRow(row);
