@@ -254,7 +254,9 @@ int main(int argc, char** argv)
     const bool dialogs = screenshotPath.isEmpty() && platform != u"offscreen" && platform != u"minimal";
 
     try {
-        pulse::setupLogging({parser.value(logFileOption).toStdString(), true, "warn"});
+        // The log panel starts at info (flag changes, fallbacks, breakers);
+        // stderr and --log-file stay at warn.
+        pulse::setupLogging({parser.value(logFileOption).toStdString(), true, "warn", "info"});
     } catch (const std::exception& e) {
         return report(
             {pulse::exitcode::usage, QStringLiteral("cannot open the log file"), {QString::fromUtf8(e.what())}},

@@ -1,5 +1,7 @@
 #include "common/Logging.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/dist_sink.h>
@@ -14,6 +16,43 @@ namespace {
 std::mutex g_mutex;
 std::vector<spdlog::sink_ptr> g_sinks;
 bool g_configured = false;
+// The level stderr and the file get, and the one the extra sinks asked for.
+spdlog::level::level_enum g_baseLevel = spdlog::level::warn;
+spdlog::level::level_enum g_extraLevel = spdlog::level::warn;
+
+bool envLevelsSet()
+{
+    const char* env = std::getenv("SPDLOG_LEVEL");
+    return env != nullptr && *env != '\0';
+}
+
+// With g_mutex held: loggers emit what the most demanding sink wants.
+void applyLoggerLevelsLocked()
+{
+    if (envLevelsSet()) {
+        // SPDLOG_LEVEL rules (per logger, too), lowered where the panel asks for more.
+        spdlog::cfg::load_env_levels();
+        spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) {
+            l->set_level(std::min(l->level(), g_extraLevel));
+        });
+        return;
+    }
+    spdlog::set_level(std::min(g_baseLevel, g_extraLevel));
+}
+
+// With g_mutex held: stderr and the file get what they got before the panel
+// asked for more. Under SPDLOG_LEVEL its global level, or everything the
+// loggers emit when it names loggers (pool=trace must still reach stderr).
+void applyBaseSinkLevelsLocked()
+{
+    spdlog::level::level_enum level = g_baseLevel;
+    if (envLevelsSet()) {
+        const std::string env = std::getenv("SPDLOG_LEVEL");
+        level = env.find('=') != std::string::npos ? spdlog::level::trace : spdlog::level::from_str(env);
+    }
+    for (const auto& sink : g_sinks)
+        sink->set_level(level);
+}
 constexpr const char* kPattern = "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [%n] [t%t] %v";
 
 // Holds the sinks added by addLogSink(); its own mutex makes adding one safe
@@ -41,6 +80,7 @@ void ensureSinksLocked()
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
     sink->set_pattern(kPattern);
     g_sinks.push_back(sink);
+    applyBaseSinkLevelsLocked();
 }
 }  // namespace
 
@@ -60,12 +100,24 @@ void setupLogging(const LoggingOptions& options)
     }
     if (g_sinks.empty())
         g_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
-    spdlog::set_level(spdlog::level::from_str(options.defaultLevel));
+    g_baseLevel = spdlog::level::from_str(options.defaultLevel);
+    g_extraLevel = options.extraSinksLevel.empty() ? g_baseLevel : spdlog::level::from_str(options.extraSinksLevel);
+    // stderr and the file keep their level whatever the panel asks the loggers for.
+    applyBaseSinkLevelsLocked();
+    spdlog::set_level(std::min(g_baseLevel, g_extraLevel));
     // Re-point loggers created before set-up at the new sinks.
     const auto sinks = loggerSinksLocked();
     spdlog::apply_all([&sinks](const std::shared_ptr<spdlog::logger>& l) { l->sinks() = sinks; });
     g_configured = true;
     spdlog::cfg::load_env_levels();
+    applyLoggerLevelsLocked();
+}
+
+void setExtraSinksLevel(spdlog::level::level_enum level)
+{
+    std::lock_guard lock(g_mutex);
+    g_extraLevel = level;
+    applyLoggerLevelsLocked();
 }
 
 std::shared_ptr<spdlog::logger> logger(const std::string& name)

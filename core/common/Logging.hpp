@@ -12,7 +12,11 @@ namespace pulse {
 struct LoggingOptions {
     std::string logFile;           // rotating file sink when not empty
     bool toStderr = true;          // CLI: stderr so stdout stays machine-readable
-    std::string defaultLevel = "warn";
+    std::string defaultLevel = "warn";  // what stderr and the log file get
+    // What the extra sinks (addLogSink: the console's log panel) get; empty:
+    // defaultLevel. The loggers emit down to the lower of the two; stderr and
+    // the file keep defaultLevel. SPDLOG_LEVEL, when set, rules every sink.
+    std::string extraSinksLevel;
 };
 
 void setupLogging(const LoggingOptions& options);
@@ -27,5 +31,9 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name);
 // that every pulse logger holds from its creation).
 void addLogSink(spdlog::sink_ptr sink);
 void removeLogSink(const spdlog::sink_ptr& sink);
+// The extra sinks now want `level` and above (the log panel's filter): the
+// loggers emit down to it, stderr and the log file still get only what
+// setupLogging() gave them.
+void setExtraSinksLevel(spdlog::level::level_enum level);
 
 }  // namespace pulse

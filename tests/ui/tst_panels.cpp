@@ -872,7 +872,16 @@ void TestPanels::logPanelShowsRecordsFromAnyThreadAndFiltersByLevel()
     QVERIFY(proxyShows(model, marker));
     combo->setCurrentIndex(combo->findData(int(spdlog::level::warn)));
     QVERIFY(proxyShows(shown, marker));
+
+    // Below what the loggers emit (SPDLOG_LEVEL=warn here): choosing debug
+    // makes them emit it, for the panel only.
+    combo->setCurrentIndex(combo->findData(int(spdlog::level::debug)));
+    QVERIFY(pulse::logger("panels.thread")->should_log(spdlog::level::debug));
+    pulse::logger("panels.thread")->debug("a debug record: {}", text);
+    QTRY_VERIFY(proxyShows(shown, u"a debug record: "_s + marker));
     combo->setCurrentIndex(combo->findData(int(spdlog::level::info)));
+    QVERIFY(!pulse::logger("panels.thread")->should_log(spdlog::level::debug));
+    QVERIFY(pulse::logger("panels.thread")->should_log(spdlog::level::info));
 }
 
 QTEST_MAIN(TestPanels)

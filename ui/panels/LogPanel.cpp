@@ -1,5 +1,6 @@
 #include "panels/LogPanel.hpp"
 
+#include "common/Logging.hpp"
 #include "panels/LogSink.hpp"
 #include "panels/LogTableModel.hpp"
 
@@ -31,9 +32,8 @@ LogPanel::LogPanel(std::shared_ptr<LogSink> sink, QWidget* parent)
 
     m_levelCombo = new QComboBox(this);
     m_levelCombo->setObjectName(QStringLiteral("logLevelCombo"));
-    m_levelCombo->setToolTip(QStringLiteral("Show records at this level and above. Only what the loggers emit "
-                                            "reaches this panel: warn and above unless SPDLOG_LEVEL says otherwise "
-                                            "(e.g. SPDLOG_LEVEL=info)."));
+    m_levelCombo->setToolTip(QStringLiteral("Show records at this level and above. The loggers emit down to this "
+                                            "level from now on; stderr and the log file keep their own level."));
     for (const auto level : {spdlog::level::trace, spdlog::level::debug, spdlog::level::info, spdlog::level::warn,
              spdlog::level::err, spdlog::level::critical})
         m_levelCombo->addItem(LogTableModel::levelWord(level), static_cast<int>(level));
@@ -92,6 +92,8 @@ LogPanel::~LogPanel() = default;
 void LogPanel::setMinimumLevel(spdlog::level::level_enum level)
 {
     m_minimumLevel = level;
+    // Records below the loggers' level are never made: ask for them.
+    pulse::setExtraSinksLevel(level);
     const int index = m_levelCombo->findData(static_cast<int>(level));
     if (index >= 0 && index != m_levelCombo->currentIndex())
         m_levelCombo->setCurrentIndex(index); // comes back here once, with the same level

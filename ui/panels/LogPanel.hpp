@@ -4,7 +4,9 @@
 //
 // A timer on the UI thread drains the LogSink (which spdlog feeds from any
 // thread) into a bounded LogTableModel; a QSortFilterProxyModel on the
-// level hides the rows below the chosen level. Nothing here blocks.
+// level hides the rows below the chosen level, and the loggers are asked to
+// emit down to it (pulse::setExtraSinksLevel; stderr and the log file keep
+// their level). Nothing here blocks.
 
 #include <spdlog/common.h>
 
