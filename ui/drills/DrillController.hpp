@@ -22,6 +22,7 @@
 
 #include "drills/Drill.hpp"
 #include "drills/DrillEvent.hpp"
+#include "drills/DrillPolicyCheck.hpp"
 #include "drills/DrillHistory.hpp"
 #include "drills/DrillJournal.hpp"
 #include "topology/NodeActionPolicy.hpp"
@@ -52,24 +53,6 @@ struct DrillControllerOptions {
     std::optional<std::filesystem::path> sandboxDir;
     // Where journals and reports go; empty: defaultHistoryDir().
     QString historyDir;
-};
-
-// What the NodeActionPolicy says about a drill before anything runs
-// (`pulsectl drill run --dry-run` lists the same).
-struct DrillPolicyCheck {
-    // Drill::destructiveSteps(): the steps a run asks the operator about.
-    QStringList destructiveSteps;
-    // Node actions allowed only with the operator's confirmation that are
-    // not destructive steps ("pause_replay on replica" off the sandbox).
-    QStringList needConfirmation;
-    // Node actions refused even when confirmed, each with what is missing
-    // (off the sandbox: DRILL_ALLOW_DESTRUCTIVE, DRILL_COMMAND_*).
-    QStringList refused;
-
-    bool canRun() const { return refused.isEmpty(); }
-    bool needsConfirmation() const { return !destructiveSteps.isEmpty() || !needConfirmation.isEmpty(); }
-    // What a confirmation prompt lists: the destructive steps, then the rest.
-    QStringList confirmationItems() const { return destructiveSteps + needConfirmation; }
 };
 
 class DrillController : public QObject {
