@@ -6,6 +6,7 @@
 
 #include "Formatting.hpp"
 #include "bridge/EngineBridge.hpp"
+#include "charts/ChartsPanel.hpp"
 #include "config/SettingsLoader.hpp"
 #include "engine/Engine.hpp"
 #include "etl/EtlController.hpp"
@@ -96,6 +97,7 @@ private Q_SLOTS:
     void readOnlyDisablesEveryAction();
     void closingStopsRunningWorkFirst();
     void connectElsewhereRestartsWithArguments();
+    void layoutAndChartWindowSurviveARestart();
 
 private:
     bool topologyHealthy() const;
@@ -554,6 +556,35 @@ void TestMainWindow::connectElsewhereRestartsWithArguments()
     sandbox->click();
     QTRY_VERIFY(!window.isVisible());
     QCOMPARE(restartedWith, (QStringList{QStringLiteral("--sandbox"), QStringLiteral("--read-only")}));
+}
+
+void TestMainWindow::layoutAndChartWindowSurviveARestart()
+{
+    // QSettings under QStandardPaths' test location (initTestCase), not the user's.
+    pulse::ui::MainWindowOptions options;
+    options.refreshInterval = 100ms;
+    options.persistGeometry = true;
+    options.readOnly = true;
+    options.dataDirectory = m_dataDir.path();
+    {
+        pulse::ui::MainWindow window(*m_engine, options);
+        window.show();
+        auto* charts = window.findChild<pulse::ui::ChartsPanel*>();
+        QVERIFY(charts);
+        charts->setWindow(15min);
+        window.resize(1300, 850);
+        window.close();
+    }
+    pulse::ui::MainWindow again(*m_engine, options);
+    // Fits a 1366 x 768 laptop screen (docks scroll rather than grow the window).
+    QVERIFY2(again.minimumSizeHint().width() <= 1366 && again.minimumSizeHint().height() <= 700,
+        qPrintable(QStringLiteral("%1 x %2").arg(again.minimumSizeHint().width()).arg(again.minimumSizeHint().height())));
+    auto* charts = again.findChild<pulse::ui::ChartsPanel*>();
+    QVERIFY(charts);
+    QCOMPARE(charts->window(), 15min);
+    QCOMPARE(again.size(), QSize(1300, 850));
+    charts->setWindow(pulse::ui::ChartsPanel::kDefaultWindow); // leave the default for the next run
+    again.close();
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -152,7 +152,7 @@ LiveChart::LiveChart(const QString& title, std::vector<ChartLineRule> rules, QWi
     applyTheme();
     setRenderHint(QPainter::Antialiasing);
     setMouseTracking(true);
-    setMinimumSize(300, 200);
+    setMinimumSize(220, 150); // six of them must fit a 1366 x 768 screen beside the docks
 
     m_hoverLabel->setObjectName(QStringLiteral("hoverValues"));
     m_hoverLabel->setTextFormat(Qt::PlainText);

@@ -32,6 +32,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
@@ -179,7 +180,15 @@ QDockWidget* MainWindow::addDock(const QString& name, const QString& title, QWid
 {
     auto* dock = new QDockWidget(title, this);
     dock->setObjectName(name + QStringLiteral("Dock"));  // saveState() needs it
-    dock->setWidget(content);
+    // In a scroll area: a panel's minimum size (the drills panel's is about
+    // 570 x 370) must not become the window's, or it would not fit a laptop
+    // screen; a dock made smaller than its panel scrolls instead.
+    auto* scroll = new QScrollArea(dock);
+    scroll->setObjectName(name + QStringLiteral("Scroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+    dock->setWidget(scroll);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                       QDockWidget::DockWidgetClosable);
     addDockWidget(area, dock);
@@ -539,6 +548,10 @@ void MainWindow::restoreWindowState()
     QSettings settings(kSettingsOrganization, kSettingsApplication);
     restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray(), kLayoutVersion);
+    // The chart window chosen last (a day at most: the history holds no more).
+    const int minutes = settings.value(QStringLiteral("charts/windowMinutes"), 0).toInt();
+    if (minutes > 0)
+        m_charts->setWindow(std::chrono::minutes(std::min(minutes, 24 * 60)));
 }
 
 void MainWindow::saveWindowState() const
@@ -546,6 +559,7 @@ void MainWindow::saveWindowState() const
     QSettings settings(kSettingsOrganization, kSettingsApplication);
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState(kLayoutVersion));
+    settings.setValue(QStringLiteral("charts/windowMinutes"), static_cast<int>(m_charts->window().count()));
     settings.setValue(QStringLiteral("profile/origin"),
                       m_options.settingsOrigin.isEmpty() ? settingsOrigin(m_engine.settings())
                                                          : m_options.settingsOrigin);
