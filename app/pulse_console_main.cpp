@@ -5,6 +5,7 @@
 // Everything that may block (creating or starting the sandbox) happens here,
 // before the window exists; afterwards the UI thread never waits on a server.
 
+#include "charts/ChartsPanel.hpp"
 #include "common/Errors.hpp"
 #include "common/ExitCodes.hpp"
 #include "common/Logging.hpp"
@@ -19,6 +20,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDialog>
 #include <QMessageBox>
 #include <QFileInfo>
 #include <QProcess>
@@ -198,16 +200,19 @@ int main(int argc, char** argv)
         QStringLiteral("MS"), QStringLiteral("200"));
     const QCommandLineOption viewOption(QStringLiteral("view"),
         QStringLiteral("Bring a panel to the front: routing, pools, decisions, nodes, alerts, etl, loadtest, drills, "
-                       "log."),
+                       "log; or open a dialog: settings, about (with --screenshot, the dialog is what is saved)."),
         QStringLiteral("NAME"));
     const QCommandLineOption demoLoadOption(QStringLiteral("demo-load"),
         QStringLiteral("Start a throttled ETL load (ETL_MAX_ROWS_PER_SECOND, else 20000 rows/s) and "
                        "DASHBOARD_READERS dashboard readers in this console, so the charts, pools and routing "
                        "inspector have traffic to show (demos, screenshots)."));
+    const QCommandLineOption chartWindowOption(QStringLiteral("chart-window"),
+        QStringLiteral("Time window of the charts, in minutes (1-1440; the View menu's choice is saved otherwise)."),
+        QStringLiteral("MINUTES"));
     const QCommandLineOption readOnlyOption(QStringLiteral("read-only"),
         QStringLiteral("Observer mode: watch only; every action that changes something is disabled."));
     parser.addOptions({envFileOption, setOption, sandboxOption, sandboxDirOption, screenshotOption, afterOption,
-        viewOption, demoLoadOption, readOnlyOption, refreshOption, logFileOption});
+        viewOption, demoLoadOption, chartWindowOption, readOnlyOption, refreshOption, logFileOption});
 
     if (!parser.parse(QApplication::arguments())) {
         printErr(QStringLiteral("pulse-console: %1\nTry 'pulse-console --help'.").arg(parser.errorText()));
@@ -242,6 +247,17 @@ int main(int argc, char** argv)
     if (parser.isSet(afterOption) && screenshotPath.isEmpty()) {
         printErr(QStringLiteral("pulse-console: --after needs --screenshot FILE.png"));
         return pulse::exitcode::usage;
+    }
+    int chartWindowMinutes = 0;
+    if (parser.isSet(chartWindowOption)) {
+        bool ok = false;
+        chartWindowMinutes = parser.value(chartWindowOption).toInt(&ok);
+        if (!ok || chartWindowMinutes < 1 || chartWindowMinutes > 24 * 60) {
+            printErr(QStringLiteral("pulse-console: --chart-window %1: expected a whole number of minutes from 1 to "
+                                    "1440")
+                         .arg(parser.value(chartWindowOption)));
+            return pulse::exitcode::usage;
+        }
     }
     const QString view = parser.value(viewOption);
     if (parser.isSet(demoLoadOption) && parser.isSet(readOnlyOption)) {
@@ -366,9 +382,12 @@ int main(int argc, char** argv)
     };
     pulse::ui::MainWindow window(*engine, options);
     QApplication::setWindowIcon(window.windowIcon());
-    if (!view.isEmpty() && !window.showView(view)) {
+    if (chartWindowMinutes > 0)
+        window.charts().setWindow(std::chrono::minutes(chartWindowMinutes));
+    const QStringList dialogViews {QStringLiteral("settings"), QStringLiteral("about")};
+    if (!view.isEmpty() && !dialogViews.contains(view) && !window.showView(view)) {
         printErr(QStringLiteral("pulse-console: --view %1: expected one of %2")
-                     .arg(view, window.viewNames().join(QStringLiteral(", "))));
+                     .arg(view, (window.viewNames() + dialogViews).join(QStringLiteral(", "))));
         return pulse::exitcode::usage;
     }
 
@@ -396,7 +415,12 @@ int main(int argc, char** argv)
             [&] {
                 // Layout settles (and, with --after, the charts fill) first.
                 QTimer::singleShot(std::chrono::milliseconds(afterMs), &window, [&] {
-                    if (!window.grab().save(screenshotPath, "PNG")) {
+                    // --view settings / about: the dialog, not the window behind it.
+                    QWidget* target = &window;
+                    for (QDialog* dialog : window.findChildren<QDialog*>())
+                        if (dialog->isVisible())
+                            target = dialog;
+                    if (!target->grab().save(screenshotPath, "PNG")) {
                         printErr(
                             QStringLiteral("pulse-console: could not write the screenshot to %1").arg(screenshotPath));
                         QApplication::exit(pulse::exitcode::failure);
@@ -410,5 +434,9 @@ int main(int argc, char** argv)
     }
 
     window.show();
+    if (view == dialogViews[0])
+        window.showSettingsDialog();
+    else if (view == dialogViews[1])
+        window.showAboutDialog();
     return QApplication::exec();
 }

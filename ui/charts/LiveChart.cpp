@@ -341,6 +341,7 @@ void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chron
     updateValueAxis(m_leftAxis, false, m_leftTitle);
     if (m_rightAxis)
         updateValueAxis(m_rightAxis, true, m_rightTitle);
+    fitTicks(); // the plot area moves when an axis' labels change width
 
     const double plotWidth = chart()->plotArea().width();
     const int columns = plotWidth >= 50 ? static_cast<int>(plotWidth) : kDefaultColumns;
@@ -516,7 +517,19 @@ void LiveChart::leaveEvent(QEvent* event)
 void LiveChart::resizeEvent(QResizeEvent* event)
 {
     QChartView::resizeEvent(event);
+    fitTicks();
     placeEmptyLabel();
+}
+
+void LiveChart::fitTicks()
+{
+    // Qt Charts elides value labels ("...") that have less than a line of
+    // height each: a short chart gets fewer ticks instead.
+    const double height = chart()->plotArea().height();
+    const int ticks = height >= 150 ? 6 : height >= 90 ? 5 : height >= 40 ? 3 : 2;
+    for (QValueAxis* axis : {m_leftAxis, m_rightAxis})
+        if (axis && axis->tickCount() != ticks)
+            axis->setTickCount(ticks);
 }
 
 void LiveChart::changeEvent(QEvent* event)

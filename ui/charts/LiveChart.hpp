@@ -134,6 +134,7 @@ private:
     void setPen(Line& line, const QPen& pen);
     QLineSeries* addContinuation(Line& line);
     void applyTheme();
+    void fitTicks();
     void updateValueAxis(QValueAxis* axis, bool right, const QString& title);
     void placeEmptyLabel();
 

@@ -28,6 +28,9 @@ AboutDialog::AboutDialog(EngineBridge& bridge, const StallProbe& probe, QWidget*
     setObjectName(QStringLiteral("aboutDialog"));
     setWindowTitle(QStringLiteral("About Pulse Console"));
     auto* layout = new QVBoxLayout(this);
+    // The figures change every second: the dialog grows with them instead of
+    // cutting the last line off.
+    layout->setSizeConstraint(QLayout::SetMinimumSize);
     auto* title = new QLabel(QStringLiteral("<h2>Pulse Console</h2>An operations console for a PostgreSQL primary "
                                             "and its streaming read replicas."),
                              this);
@@ -37,7 +40,8 @@ AboutDialog::AboutDialog(EngineBridge& bridge, const StallProbe& probe, QWidget*
     m_diagnostics->setObjectName(QStringLiteral("aboutDiagnostics"));
     for (QLabel* label : {m_versions, m_diagnostics}) {
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        label->setWordWrap(true);
+        // Lines broken by hand: a word-wrapped label under a size constraint
+        // gets the wrong height and overlaps the next one.
         layout->addWidget(label);
     }
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -67,7 +71,7 @@ QString AboutDialog::diagnosticsText() const
 {
     const StallSummary s = m_probe.summary();
     const MonitorStats monitor = m_bridge.engine().monitor().stats();
-    return QStringLiteral("<b>Diagnostics</b><br>UI thread: tick lateness p50 %1 ms, p99 %2 ms, max %3 ms; "
+    return QStringLiteral("<b>Diagnostics</b><br>UI thread: tick lateness p50 %1 ms, p99 %2 ms, max %3 ms;<br>"
                           "%4 stalls over 50 ms, %5 over 300 ms in %6 s; UI thread CPU %7 % of a core"
                           "<br>Monitor: %8 cycles, last %9 ms (%10 ms CPU)<br>Chart series: %11 KiB")
         .arg(s.p50Ms, 0, 'f', 1)

@@ -288,7 +288,7 @@ void MainWindow::buildDocks()
     for (QDockWidget* dock : {nodes, alerts, etl, loadTest, drills, log})
         tabifyDockWidget(decisions, dock);
     decisions->raise();
-    resizeDocks({routing}, {420}, Qt::Horizontal);
+    resizeDocks({routing}, {500}, Qt::Horizontal); // the flags panel's switches and sources without scrolling
     resizeDocks({decisions}, {260}, Qt::Vertical);
 }
 
