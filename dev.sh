@@ -7,6 +7,10 @@
 #   ./dev.sh test-sanitize    the suite in an AddressSanitizer + UBSan build (build-asan/)
 #   ./dev.sh bench            build and run the benchmarks under tests/bench
 #   ./dev.sh screenshots      render the console's main views into docs/screenshots/ (a sandbox under load)
+#   ./dev.sh package          build/ + the .deb (build/pulse-console_VERSION_ARCH.deb), its desktop file,
+#                             metainfo and man pages validated
+#   ./dev.sh package-check    package, then install it (dpkg -i as root, else into a scratch root), run the
+#                             installed binaries, check its files, and remove it again
 #   ./dev.sh deps             only install the Debian packages
 set -euo pipefail
 
@@ -16,12 +20,17 @@ cd "$here"
 # Every dependency comes from Debian's archive; nothing is downloaded at build time.
 # libqt6opengl6-dev is only a Recommends of qt6-base-dev, but Qt6Charts' CMake
 # package needs it, and the install below skips recommends.
+# Packaging: help2man writes the man pages at build time; desktop-file-utils,
+# appstream and man-db check the package (dpkg-dev, for cpack's
+# dpkg-shlibdeps, comes with build-essential); docker-compose runs the
+# example topology's test.
 packages=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libpq-dev libspdlog-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev libbenchmark-dev
   postgresql pgbouncer
   fonts-dejavu-core xvfb xauth
+  help2man desktop-file-utils appstream man-db docker-compose
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -78,11 +87,111 @@ shots() {
   trap './build/app/pulsectl sandbox down >/dev/null 2>&1 || true; rm -rf "$home"' RETURN
   # --demo-load: an ETL load and dashboard readers in the console itself, so
   # its charts, pools and routing inspector show their traffic.
-  for view in decisions drills etl pools alerts; do
-    HOME="$home" QT_QPA_PLATFORM=offscreen ./build/app/pulse-console --sandbox-dir "$PULSE_SANDBOX_DIR" \
-      --demo-load --view "$view" --screenshot "$out/console-$view.png" --after 15000
+  # A one-minute chart window: 15-20 s of data fill a third of it.
+  local console=(./build/app/pulse-console --sandbox-dir "$PULSE_SANDBOX_DIR" --chart-window 1)
+  HOME="$home" QT_QPA_PLATFORM=offscreen "${console[@]}" --demo-load \
+    --screenshot "$out/console-overview.png" --after 15000
+  for view in decisions drills etl pools alerts settings; do
+    HOME="$home" QT_QPA_PLATFORM=offscreen "${console[@]}" --demo-load \
+      --view "$view" --screenshot "$out/console-$view.png" --after 15000
   done
+  # Degraded: replay paused under the ETL load, so the replica falls behind,
+  # reads move to the primary and the lag alert fires.
+  HOME="$home" QT_QPA_PLATFORM=offscreen "${console[@]}" --demo-load \
+    --view alerts --screenshot "$out/console-degraded.png" --after 25000 &
+  local pid=$!
+  sleep 8
+  ./build/app/pulsectl sandbox pause-replay >/dev/null
+  wait "$pid"
+  ./build/app/pulsectl sandbox resume-replay >/dev/null
   log "screenshots in $out/"
+}
+
+# The package of build/ (the tree ./dev.sh test builds, so CI compiles once),
+# checked without installing it: what a desktop and `man` will read.
+deb=
+package() {
+  build build
+  log "packaging build/ (cpack -G DEB)"
+  rm -f build/pulse-console_*.deb
+  (cd build && cpack -G DEB >/dev/null)
+  deb="$(ls build/pulse-console_*.deb)"
+  # Unpacked inside build/: left there when a check fails, to look at.
+  local tree=build/deb-contents app_id f size warnings
+  rm -rf "$tree"
+  dpkg-deb -x "$deb" "$tree"
+  app_id="$(basename packaging/linux/*.desktop .desktop)"
+  for f in bin/pulsectl bin/pulse-console \
+      share/man/man1/pulsectl.1.gz share/man/man1/pulse-console.1.gz \
+      "share/applications/$app_id.desktop" "share/metainfo/$app_id.metainfo.xml" \
+      "share/icons/hicolor/scalable/apps/$app_id.svg" \
+      share/doc/pulse-console/{README.md,.env.example,copyright,changelog.gz,examples/docker-compose.db.yml}; do
+    [ -s "$tree/usr/$f" ] || { echo "the package has no /usr/$f" >&2; exit 1; }
+  done
+  for size in 16 32 48 64 128 256; do
+    f="share/icons/hicolor/${size}x${size}/apps/$app_id.png"
+    [ -s "$tree/usr/$f" ] || { echo "the package has no /usr/$f" >&2; exit 1; }
+  done
+  desktop-file-validate "$tree/usr/share/applications/$app_id.desktop"
+  # validate-tree also checks that the metainfo's launchable .desktop file is there.
+  appstreamcli validate-tree --no-net "$tree" >/dev/null || appstreamcli validate-tree --no-net "$tree"
+  for f in "$tree"/usr/share/man/man1/*.1.gz; do
+    warnings="$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$f" 2>&1 >/dev/null)"
+    [ -z "$warnings" ] || { echo "man -l $(basename "$f"): $warnings" >&2; exit 1; }
+  done
+  rm -rf "$tree"
+  log "$deb ($(du -h "$deb" | cut -f1)): files, desktop file, metainfo and man pages are valid"
+}
+
+# Installs the package the way a user does, runs what was installed, and
+# leaves the machine as it was. As root with no pulse-console installed:
+# dpkg -i / dpkg -r, which also proves dpkg-shlibdeps' dependencies are
+# installable here; otherwise a scratch root (dpkg-deb -x), so a user's own
+# install is never touched.
+package_check() {
+  package
+  local version app_id root prefix f bin
+  version="$(dpkg-deb -f "$deb" Version)"
+  app_id="$(basename packaging/linux/*.desktop .desktop)"
+  if [ "$(id -u)" -eq 0 ] && ! dpkg-query -W -f='${Status}' pulse-console 2>/dev/null | grep -q "installed"; then
+    log "installing $deb with dpkg -i (removed again at the end)"
+    trap 'dpkg -r pulse-console >/dev/null' EXIT
+    dpkg -i "$deb" >/dev/null || {
+      echo "dpkg -i failed; its dependencies: $(dpkg-deb -f "$deb" Depends)" >&2
+      echo "(a user installs them with: sudo apt-get install ./$deb)" >&2
+      exit 1
+    }
+    prefix=/usr
+    local listed
+    listed="$(dpkg -L pulse-console)"
+    for f in /usr/share/man/man1/pulsectl.1.gz /usr/share/man/man1/pulse-console.1.gz \
+        "/usr/share/applications/$app_id.desktop" "/usr/share/metainfo/$app_id.metainfo.xml" \
+        "/usr/share/icons/hicolor/scalable/apps/$app_id.svg" \
+        /usr/share/icons/hicolor/{16x16,32x32,48x48,64x64,128x128,256x256}/apps/"$app_id.png"; do
+      grep -qxF "$f" <<<"$listed" || { echo "dpkg -L pulse-console does not list $f" >&2; exit 1; }
+    done
+  else
+    root="$(mktemp -d /tmp/pulse-root-XXXXXX)"
+    log "extracting $deb into $root (not root, or pulse-console is installed already)"
+    trap "rm -rf -- '$root'" EXIT  # expanded now: $root is local, gone at exit
+    dpkg-deb -x "$deb" "$root"
+    prefix="$root/usr"
+    if ldd "$prefix"/bin/* | grep "not found"; then
+      echo "libraries the package needs are missing here; dependencies: $(dpkg-deb -f "$deb" Depends)" >&2
+      exit 1
+    fi
+  fi
+  local out
+  for bin in pulsectl pulse-console; do
+    out="$(QT_QPA_PLATFORM=offscreen "$prefix/bin/$bin" --version 2>&1)" || true
+    grep -qwF -- "$version" <<<"$out" || {
+      echo "$prefix/bin/$bin --version did not print the package version $version:" >&2
+      echo "$out" >&2
+      exit 1
+    }
+    echo "$prefix/bin/$bin --version: $(grep -wF -- "$version" <<<"$out")"
+  done
+  log "the installed package runs and has its files"
 }
 
 cmd="${1:-help}"
@@ -128,8 +237,14 @@ case "$cmd" in
     build build
     shots
     ;;
+  package)
+    install_deps
+    package ;;
+  package-check)
+    install_deps
+    package_check ;;
   help|-h|--help)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' ;;
+    sed -n '2,/^[^#]/ s/^# \{0,1\}//p' "$0" ;;  # the comment block at the top
   *)
     echo "unknown command: $cmd (try ./dev.sh help)" >&2
     exit 2 ;;

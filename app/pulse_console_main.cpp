@@ -161,7 +161,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("pulse-console"));
     QApplication::setApplicationDisplayName(QStringLiteral("Pulse Console"));
     QApplication::setApplicationVersion(QStringLiteral(PULSE_CONSOLE_VERSION));
-    QGuiApplication::setDesktopFileName(QStringLiteral("pulse-console"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.pulseconsole.PulseConsole")); // the .desktop file and AppStream id
 
     const QString defaultSandbox = QString::fromStdString(pulse::Sandbox::defaultBaseDir().string());
     QCommandLineParser parser;
@@ -190,7 +190,9 @@ int main(int argc, char** argv)
             .arg(std::chrono::seconds(kScreenshotDeadline).count()),
         QStringLiteral("FILE.png"));
     const QCommandLineOption refreshOption(QStringLiteral("refresh-ms"),
-        QStringLiteral("Probe the topology every <N> ms (100-60000)."), QStringLiteral("N"), QStringLiteral("500"));
+        QStringLiteral("Take the engine's latest snapshot into the window every <N> ms (100-60000); the probes "
+                       "themselves run every MONITOR_INTERVAL_MS."),
+        QStringLiteral("N"), QStringLiteral("500"));
     const QCommandLineOption logFileOption(QStringLiteral("log-file"),
         QStringLiteral("Also write the log to <FILE> (rotating). Levels from SPDLOG_LEVEL (default warn)."),
         QStringLiteral("FILE"));

@@ -47,6 +47,7 @@ int main(int argc, char** argv)
     CLI::App app{"pulsectl: status, routing, ETL loads, load tests and sandbox control for a PostgreSQL primary + read replicas", "pulsectl"};
     app.footer(kFooter);
     app.require_subcommand(1);
+    app.set_version_flag("--version", "pulsectl " PULSE_VERSION);
 
     pulsectl::CliContext context;
     bool verbose = false;
@@ -173,7 +174,8 @@ int main(int argc, char** argv)
         return code == 0 ? pulse::exitcode::ok : pulse::exitcode::usage;
     }
 
-    pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = verbose ? "info" : "warn"});
+    pulse::setupLogging(
+        {.logFile = {}, .toStderr = true, .defaultLevel = verbose ? "info" : "warn", .extraSinksLevel = {}});
     try {
         if (watch.metricsPort >= 0 && status->parsed() && !watch.enabled)
             throw CLI::ValidationError("--metrics-port", "needs --watch (a one-shot status exits at once)");

@@ -78,6 +78,9 @@ ConnectionParams::Arrays ConnectionParams::toArrays() const
         {"keepalives_interval", "5"},
         {"keepalives_count", "3"},
         {"tcp_user_timeout", "15000"},
+        // Pulse checks each node's role itself: a PGTARGETSESSIONATTRS in the
+        // environment (read-write) would make every replica connection fail.
+        {"target_session_attrs", "any"},
     };
     for (const auto& [key, value] : safety) {
         const bool setByCaller = std::any_of(m_keywords.begin(), m_keywords.end(), [&](const auto& kv) { return kv.first == key; });

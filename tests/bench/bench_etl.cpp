@@ -232,7 +232,7 @@ int main(int argc, char** argv)
         }
     }
     try {
-        pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "warn"});
+        pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "warn", .extraSinksLevel = {}});
         auto sandbox = startBenchSandbox();
         pulse::Engine engine(benchSettings(*sandbox, {{"DB_POOL_SIZE", "2"}}));
         auto control = pulse::PgConnection::open(

@@ -100,7 +100,7 @@ int main(int argc, char** argv)
     for (int i = 1; i + 1 < argc; i += 2)
         if (std::strcmp(argv[i], "--trials") == 0)
             trials = std::max(1, std::atoi(argv[i + 1]));
-    pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "error"});
+    pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "error", .extraSinksLevel = {}});
 
     auto sandbox = startBenchSandbox();
     pulse::Engine engine(benchSettings(*sandbox, {{"DB_REPLICA_POOL_TIMEOUT", "1"}}));

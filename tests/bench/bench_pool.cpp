@@ -197,7 +197,7 @@ int main(int argc, char** argv)
         else if (std::strcmp(argv[i], "--rounds") == 0)
             rounds = std::atoi(argv[i + 1]);
     }
-    pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "warn"});
+    pulse::setupLogging({.logFile = {}, .toStderr = true, .defaultLevel = "warn", .extraSinksLevel = {}});
     const auto duration = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
 
     auto sandbox = startBenchSandbox();

@@ -13,8 +13,8 @@
 // (REPLICA_FALLBACK_ENABLED off) is confirmed first; a refusal changes
 // nothing. A limit applies when its editor finishes editing, without a
 // question: it only changes where reads go (Engine::setLagLimits,
-// Engine::setReadYourWritesWait). A change made elsewhere (pulsectl, a
-// drill, another window) reaches the panel through EngineBridge::flagsChanged
+// Engine::setReadYourWritesWait). A change made elsewhere in this process
+// (a drill, the load test, another window) reaches the panel through EngineBridge::flagsChanged
 // (switches) or the panel's own poll of the engine at the bridge's interval
 // (limits) and is recorded as "changed outside the console". Two changes
 // elsewhere that cancel out between two ticks are not seen (values are
