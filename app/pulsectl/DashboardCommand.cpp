@@ -55,15 +55,20 @@ int runDashboard(const CliContext& context, const DashboardOptions& options)
                                                                 : resolved.settings.dashboardThink};
     readerOptions.validate();  // before anything connects
     pulse::Engine engine(resolved.settings);
-    engine.startMonitor();  // breakers and lag gates steer the readers like an application's
+    // A first cycle before the readers start: a replica already behind or
+    // down is routed around from the first page load. Then the monitor keeps
+    // breakers and lag gates current, as in an application.
+    engine.status();
+    engine.startMonitor();
     installInterruptHandler();
     pulse::DashboardReaders readers(engine.router(), readerOptions);
     readers.start();
     const auto end = std::chrono::steady_clock::now() + options.duration;
     while (!interrupted() && std::chrono::steady_clock::now() < end) {
         sleepUnlessInterrupted(std::min<std::chrono::milliseconds>(
-            std::chrono::milliseconds(1000), std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 end - std::chrono::steady_clock::now())));
+            // Rounded up: a remainder under 1 ms must not become a 0 ms sleep (a spin).
+            std::chrono::milliseconds(1000),
+            std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now())));
         if (!context.json) {
             const auto s = readers.snapshot();
             std::cout << fmt::format("{:>5.1f} s  {} page loads, {} failed, p95 {}", 

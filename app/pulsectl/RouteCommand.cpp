@@ -31,6 +31,10 @@ int runRoute(const CliContext& context, const std::string& operation, const std:
         return pulse::exitcode::ok;
     }
 
+    // One monitor cycle first, as a service's running monitor would have
+    // done: breakers and lag gates know the replica, so a lagging or dead
+    // replica is routed around here too.
+    engine.status();
     auto session = router.session(operation, routeContext);
     auto result = session.exec("SELECT pg_is_in_recovery(), inet_server_port()");
     const bool inRecovery = result.boolean(0, 0);
