@@ -1,10 +1,10 @@
 #include "loadtest/PhaseSampler.hpp"
 
+#include "common/StopSleep.hpp"
 #include "engine/Engine.hpp"
 #include "workload/LatencySamples.hpp"
 
 #include <algorithm>
-#include <condition_variable>
 
 namespace pulse {
 PhaseSampler::PhaseSampler(Engine& engine, std::chrono::milliseconds poolInterval)
@@ -33,15 +33,8 @@ void PhaseSampler::start()
     }
     samplePools();
     m_thread = std::jthread([this](std::stop_token stop) {
-        std::mutex waitMutex;
-        std::condition_variable_any wake;
-        std::unique_lock lock(waitMutex);
         auto nextPools = std::chrono::steady_clock::now() + m_poolInterval;
-        // wait_for returns early only when stop is requested.
-        while (!stop.stop_requested()) {
-            wake.wait_for(lock, stop, kStatusPoll, [] { return false; });
-            if (stop.stop_requested())
-                break;
+        while (sleepUnlessStopped(kStatusPoll, stop)) {
             sampleLag();
             if (std::chrono::steady_clock::now() >= nextPools) {
                 nextPools += m_poolInterval;

@@ -2,6 +2,7 @@
 
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
+#include "common/StopSleep.hpp"
 
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
@@ -10,7 +11,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -150,15 +150,10 @@ MetricsServer::~MetricsServer()
     std::jthread waker;
     try {
         waker = std::jthread([listeningPort](const std::stop_token& stop) {
-            std::mutex mutex;
-            std::condition_variable_any wakeUp;
-            std::unique_lock lock(mutex);
-            while (pokeListener(listeningPort)) {
-                // A pause between pokes that ends at once when the exposer is gone.
-                wakeUp.wait_for(lock, stop, std::chrono::milliseconds(10), [] { return false; });
-                if (stop.stop_requested())
+            // A pause between pokes that ends at once when the exposer is gone.
+            while (pokeListener(listeningPort))
+                if (!sleepUnlessStopped(std::chrono::milliseconds(10), stop))
                     return;
-            }
         });
     } catch (const std::system_error&) {
         // No thread to spare: the stop is only slower, never skipped.

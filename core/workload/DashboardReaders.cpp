@@ -2,12 +2,12 @@
 
 #include "common/Errors.hpp"
 #include "common/Logging.hpp"
+#include "common/StopSleep.hpp"
 #include "routing/Router.hpp"
 #include "workload/DashboardQueries.hpp"
 #include "workload/LatencySamples.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -82,10 +82,6 @@ struct DashboardReaders::Impl {
     Measurements data;
 
     std::atomic<bool> running {false};
-    // The think pause: a condition variable rather than a sleep, so that
-    // stop() (through the stop_token) ends it at once.
-    std::mutex thinkMutex;
-    std::condition_variable_any thinkWake;
     std::vector<std::jthread> threads;
 };
 
@@ -148,8 +144,8 @@ void DashboardReaders::Impl::runReader(const std::stop_token& stop)
                 data.pageLoad.add(took);
             }
         }
-        std::unique_lock lock(thinkMutex);
-        thinkWake.wait_for(lock, stop, options.think, [] { return false; });
+        // The think pause; stop() (through the stop_token) ends it at once.
+        sleepUnlessStopped(options.think, stop);
     }
 }
 

@@ -4,6 +4,7 @@
 // sessions, and promotion runs on a private second sandbox (the shared
 // replica must never be promoted: SandboxFixture's rule).
 
+#include "QtTry.hpp"
 #include "SandboxFixture.hpp"
 #include "WaitFor.hpp"
 
@@ -27,15 +28,6 @@ using pulse::PgConnection;
 using pulse::Sandbox;
 using pulse::SandboxNode;
 
-// Qt Test does not report exceptions well: turn one into a failure that says why.
-#define NC_TRY(...)                                                                                                    \
-    do {                                                                                                               \
-        try {                                                                                                          \
-            __VA_ARGS__;                                                                                               \
-        } catch (const std::exception& error) {                                                                        \
-            QFAIL(error.what());                                                                                       \
-        }                                                                                                              \
-    } while (0)
 
 namespace {
 
@@ -111,7 +103,7 @@ private Q_SLOTS:
 
 void TestNodeControl::initTestCase()
 {
-    NC_TRY(open(SandboxFixture::instance(), SandboxNode::Primary, "nodectl-test")
+    PULSE_TRY(open(SandboxFixture::instance(), SandboxNode::Primary, "nodectl-test")
                ->exec("CREATE TABLE IF NOT EXISTS nodectl_probe (i int)"));
 }
 
@@ -122,7 +114,7 @@ void TestNodeControl::cleanupTestCase()
 
 void TestNodeControl::init()
 {
-    NC_TRY(SandboxFixture::ensureBothRunning());
+    PULSE_TRY(SandboxFixture::ensureBothRunning());
 }
 
 void TestNodeControl::stopAndStartReplica()
@@ -131,25 +123,25 @@ void TestNodeControl::stopAndStartReplica()
     pulse::SandboxNodeController controller(sandbox);
 
     pulse::NodeActionOutcome stopped;
-    NC_TRY(stopped = controller.perform(NodeAction::Stop, "replica"));
+    PULSE_TRY(stopped = controller.perform(NodeAction::Stop, "replica"));
     QVERIFY(!sandbox.isRunning(SandboxNode::Replica));
     QVERIFY(!scalar(sandbox, SandboxNode::Replica, "SELECT 1"));
     QVERIFY2(stopped.what.starts_with("pg_ctl stop -m fast"), stopped.what.c_str());
     QCOMPARE(stopped.node, std::string("replica"));
 
-    NC_TRY(controller.perform(NodeAction::Start, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Start, "replica"));
     QCOMPARE(scalar(sandbox, SandboxNode::Replica, "SELECT pg_is_in_recovery()"), std::optional<std::string>("t"));
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
     // Starting a running node is a no-op (a rollback after a method that
     // already brought it back), not pg_ctl's lock-file failure.
     pulse::NodeActionOutcome again;
-    NC_TRY(again = controller.perform(NodeAction::Start, "replica"));
+    PULSE_TRY(again = controller.perform(NodeAction::Start, "replica"));
     QCOMPARE(again.output, std::string("already running"));
     QVERIFY(sandbox.isRunning(SandboxNode::Replica));
 
-    NC_TRY(controller.perform(NodeAction::StopImmediate, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::StopImmediate, "replica"));
     QVERIFY(!sandbox.isRunning(SandboxNode::Replica));
-    NC_TRY(controller.perform(NodeAction::Restart, "replica")); // a stopped node: restart starts it
+    PULSE_TRY(controller.perform(NodeAction::Restart, "replica")); // a stopped node: restart starts it
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
     QVERIFY(replicates(sandbox, 1));
 }
@@ -165,7 +157,7 @@ void TestNodeControl::killedReplicaRecovers()
     QVERIFY(children.size() >= 3); // startup, walreceiver, checkpointer, ...
 
     pulse::NodeActionOutcome killed;
-    NC_TRY(killed = controller.perform(NodeAction::Kill, "replica"));
+    PULSE_TRY(killed = controller.perform(NodeAction::Kill, "replica"));
     // The postmaster and every child are gone, not only the pid file.
     QVERIFY(!pulse::processAlive(*postmaster));
     for (const pid_t child : children)
@@ -175,12 +167,12 @@ void TestNodeControl::killedReplicaRecovers()
     QVERIFY2(killed.output.find("children were gone") != std::string::npos, killed.output.c_str());
 
     // PostgreSQL recovers from the crash and streams again.
-    NC_TRY(controller.perform(NodeAction::Start, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Start, "replica"));
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
     QVERIFY(replicates(sandbox, 2));
 
     // Killing a node that is down says so, with the fix.
-    NC_TRY(controller.perform(NodeAction::Stop, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Stop, "replica"));
     const NodeActionError error = [&] {
         try {
             controller.perform(NodeAction::Kill, "replica");
@@ -198,11 +190,11 @@ void TestNodeControl::killFrozenReplica()
 {
     Sandbox& sandbox = SandboxFixture::instance();
     pulse::SandboxNodeController controller(sandbox);
-    NC_TRY(controller.perform(NodeAction::Freeze, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Freeze, "replica"));
     // Frozen children would never notice the postmaster's death: kill wakes them.
-    NC_TRY(controller.perform(NodeAction::Kill, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Kill, "replica"));
     QVERIFY(!sandbox.isRunning(SandboxNode::Replica));
-    NC_TRY(controller.perform(NodeAction::Start, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Start, "replica"));
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
 }
 
@@ -212,7 +204,7 @@ void TestNodeControl::freezeAndThawReplica()
     pulse::SandboxNodeController controller(sandbox);
 
     pulse::NodeActionOutcome frozen;
-    NC_TRY(frozen = controller.perform(NodeAction::Freeze, "replica"));
+    PULSE_TRY(frozen = controller.perform(NodeAction::Freeze, "replica"));
     QVERIFY2(frozen.output.find("processes stopped") != std::string::npos, frozen.output.c_str());
 
     // Not refused (the kernel still accepts TCP), just no answer: a connection
@@ -221,7 +213,7 @@ void TestNodeControl::freezeAndThawReplica()
     QVERIFY_THROWS_EXCEPTION(pulse::ConnectionError, open(sandbox, SandboxNode::Replica, "nodectl-test"));
     QVERIFY(std::chrono::steady_clock::now() - started >= 1500ms);
 
-    NC_TRY(controller.perform(NodeAction::Thaw, "replica"));
+    PULSE_TRY(controller.perform(NodeAction::Thaw, "replica"));
     QVERIFY(waitFor([&] { return scalar(sandbox, SandboxNode::Replica, "SELECT 1") == "1"; }));
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
 }
@@ -231,14 +223,14 @@ void TestNodeControl::stopFrozenReplica()
     Sandbox& sandbox = SandboxFixture::instance();
     {
         pulse::SandboxNodeController controller(sandbox);
-        NC_TRY(controller.perform(NodeAction::Freeze, "replica"));
+        PULSE_TRY(controller.perform(NodeAction::Freeze, "replica"));
         // A frozen postmaster never sees pg_ctl's signal: stop thaws it first.
         const auto started = std::chrono::steady_clock::now();
-        NC_TRY(controller.perform(NodeAction::Stop, "replica"));
+        PULSE_TRY(controller.perform(NodeAction::Stop, "replica"));
         QVERIFY(std::chrono::steady_clock::now() - started < 20s);
         QVERIFY(!sandbox.isRunning(SandboxNode::Replica));
-        NC_TRY(controller.perform(NodeAction::Start, "replica"));
-        NC_TRY(controller.perform(NodeAction::Freeze, "replica"));
+        PULSE_TRY(controller.perform(NodeAction::Start, "replica"));
+        PULSE_TRY(controller.perform(NodeAction::Freeze, "replica"));
     }
     // Destroyed while the replica was frozen: it thawed it.
     QVERIFY(waitFor([&] { return scalar(sandbox, SandboxNode::Replica, "SELECT 1") == "1"; }));
@@ -252,7 +244,7 @@ void TestNodeControl::pauseAndResumeReplayThroughSql()
     QVERIFY(!controller->supports(NodeAction::Stop, "replica"));
 
     pulse::NodeActionOutcome paused;
-    NC_TRY(paused = controller->perform(NodeAction::PauseReplay, "replica"));
+    PULSE_TRY(paused = controller->perform(NodeAction::PauseReplay, "replica"));
     QCOMPARE(paused.what, std::string("SELECT pg_catalog.pg_wal_replay_pause()"));
     QCOMPARE(paused.output, std::string("replay paused"));
     QCOMPARE(
@@ -261,7 +253,7 @@ void TestNodeControl::pauseAndResumeReplayThroughSql()
     QCOMPARE(scalar(sandbox, SandboxNode::Primary, "INSERT INTO nodectl_probe VALUES (3) RETURNING 1"),
         std::optional<std::string>("1"));
 
-    NC_TRY(controller->perform(NodeAction::ResumeReplay, "replica"));
+    PULSE_TRY(controller->perform(NodeAction::ResumeReplay, "replica"));
     QCOMPARE(
         scalar(sandbox, SandboxNode::Replica, "SELECT pg_is_wal_replay_paused()"), std::optional<std::string>("f"));
     QVERIFY(waitFor([&] {
@@ -282,15 +274,15 @@ void TestNodeControl::terminateBackends()
 {
     Sandbox& sandbox = SandboxFixture::instance();
     std::unique_ptr<PgConnection> victim1, victim2, bystander;
-    NC_TRY(victim1 = open(sandbox, SandboxNode::Primary, "pulse/primary"));
-    NC_TRY(victim2 = open(sandbox, SandboxNode::Primary, "pulse/primary/monitor"));
-    NC_TRY(bystander = open(sandbox, SandboxNode::Primary, "another-app"));
+    PULSE_TRY(victim1 = open(sandbox, SandboxNode::Primary, "pulse/primary"));
+    PULSE_TRY(victim2 = open(sandbox, SandboxNode::Primary, "pulse/primary/monitor"));
+    PULSE_TRY(bystander = open(sandbox, SandboxNode::Primary, "another-app"));
 
     const auto controller = sqlController(sandbox);
     pulse::NodeActionOutcome outcome;
     // Its own session is also named pulse/...: had it terminated itself, the
     // statement would have failed instead of counting.
-    NC_TRY(outcome = controller->perform(NodeAction::TerminateBackends, "primary"));
+    PULSE_TRY(outcome = controller->perform(NodeAction::TerminateBackends, "primary"));
     QVERIFY(outcome.affected.has_value());
     QVERIFY2(*outcome.affected >= 2, outcome.output.c_str());
 
@@ -339,7 +331,7 @@ void TestNodeControl::compositeOnTheSandbox()
     QVERIFY(composite->choose(NodeAction::PauseReplay, "replica")->describe().starts_with("sandbox processes"));
     QVERIFY(composite->choose(NodeAction::TerminateBackends, "primary")->describe().starts_with("SQL functions"));
     pulse::NodeActionOutcome outcome;
-    NC_TRY(outcome = composite->perform(NodeAction::TerminateBackends, "replica"));
+    PULSE_TRY(outcome = composite->perform(NodeAction::TerminateBackends, "replica"));
     QVERIFY(outcome.affected.has_value());
 }
 
@@ -352,11 +344,11 @@ void TestNodeControl::promoteOnPrivateSandbox()
     options.baseDir = dir;
     options.guardOwnerProcess = true;
     std::unique_ptr<Sandbox> own;
-    NC_TRY(own = Sandbox::create(options));
+    PULSE_TRY(own = Sandbox::create(options));
 
     const auto controller = sqlController(*own);
     pulse::NodeActionOutcome promoted;
-    NC_TRY(promoted = controller->perform(NodeAction::Promote, "replica"));
+    PULSE_TRY(promoted = controller->perform(NodeAction::Promote, "replica"));
     QCOMPARE(promoted.what, std::string("SELECT pg_catalog.pg_promote(true, 30)"));
     QVERIFY(!own->isInRecovery(SandboxNode::Replica));
 
@@ -374,7 +366,7 @@ void TestNodeControl::promoteOnPrivateSandbox()
     } catch (const NodeActionError& error) {
         QVERIFY2(error.fix().find("cannot be promoted again") != std::string::npos, error.what());
     }
-    NC_TRY(own->teardown());
+    PULSE_TRY(own->teardown());
 }
 
 QTEST_GUILESS_MAIN(TestNodeControl)

@@ -3,6 +3,7 @@
 // sandbox in a child process, and the last test promotes the shared replica
 // and tears the sandbox down.
 
+#include "QtTry.hpp"
 #include "SandboxFixture.hpp"
 #include "common/Errors.hpp"
 #include "topology/Postmaster.hpp"
@@ -105,15 +106,6 @@ bool lsnAtLeast(const Sandbox& sandbox, SandboxNode node, const std::string& exp
 
 } // namespace
 
-// Turns a SandboxError into a readable test failure (Qt 6.4 would abort the run).
-#define SANDBOX_CALL(statement)                                                                                        \
-    do {                                                                                                               \
-        try {                                                                                                          \
-            statement;                                                                                                 \
-        } catch (const std::exception& error) {                                                                        \
-            QFAIL(error.what());                                                                                       \
-        }                                                                                                              \
-    } while (false)
 
 class TestSandbox : public QObject {
     Q_OBJECT
@@ -143,13 +135,13 @@ private:
 void TestSandbox::initTestCase()
 {
     m_clock.start();
-    SANDBOX_CALL(m_sandbox = &SandboxFixture::instance());
+    PULSE_TRY(m_sandbox = &SandboxFixture::instance());
     qInfo("sandbox up in %lld ms: %s", static_cast<long long>(m_clock.elapsed()), m_sandbox->describe().c_str());
 }
 
 void TestSandbox::init()
 {
-    SANDBOX_CALL(SandboxFixture::ensureBothRunning());
+    PULSE_TRY(SandboxFixture::ensureBothRunning());
 }
 
 void TestSandbox::cleanupTestCase()
@@ -178,7 +170,7 @@ void TestSandbox::nodesHaveTheirRoles()
 void TestSandbox::settingsPointAtTheSandbox()
 {
     std::vector<std::pair<std::string, std::string>> values;
-    SANDBOX_CALL(values = SandboxFixture::settingsValues());
+    PULSE_TRY(values = SandboxFixture::settingsValues());
     auto value = [&values](const std::string& key) {
         for (const auto& [k, v] : values)
             if (k == key)
@@ -223,12 +215,12 @@ void TestSandbox::stopAndStart()
     QFETCH(SandboxNode, node);
     QFETCH(StopMode, mode);
 
-    SANDBOX_CALL(m_sandbox->stop(node, mode));
+    PULSE_TRY(m_sandbox->stop(node, mode));
     QVERIFY(!m_sandbox->isRunning(node));
     QVERIFY(!canConnect(*m_sandbox, node));
-    SANDBOX_CALL(m_sandbox->stop(node, mode)); // stopping a stopped node is harmless
+    PULSE_TRY(m_sandbox->stop(node, mode)); // stopping a stopped node is harmless
 
-    SANDBOX_CALL(m_sandbox->start(node));
+    PULSE_TRY(m_sandbox->start(node));
     QVERIFY(m_sandbox->isRunning(node));
     QVERIFY(canConnect(*m_sandbox, node)); // start() returns once it accepts connections
     QVERIFY(m_sandbox->waitForStreaming(std::chrono::seconds(20)));
@@ -238,7 +230,7 @@ void TestSandbox::stopAndStart()
 void TestSandbox::pausedReplayHoldsRowsBack()
 {
     QVERIFY(scalar(*m_sandbox, SandboxNode::Primary, "CREATE TABLE IF NOT EXISTS paused_probe (id int PRIMARY KEY)"));
-    SANDBOX_CALL(m_sandbox->pauseReplay());
+    PULSE_TRY(m_sandbox->pauseReplay());
     QCOMPARE(
         scalar(*m_sandbox, SandboxNode::Replica, "SELECT pg_is_wal_replay_paused()"), std::optional<std::string>("t"));
 
@@ -253,7 +245,7 @@ void TestSandbox::pausedReplayHoldsRowsBack()
         std::optional<std::string>("0"));
     QVERIFY(!lsnAtLeast(*m_sandbox, SandboxNode::Replica, "pg_last_wal_replay_lsn()", *lsn));
 
-    SANDBOX_CALL(m_sandbox->resumeReplay());
+    PULSE_TRY(m_sandbox->resumeReplay());
     QTRY_COMPARE_WITH_TIMEOUT(
         scalar(*m_sandbox, SandboxNode::Replica, "SELECT count(*) FROM paused_probe WHERE id = 7"),
         std::optional<std::string>("1"), kReplicationWaitMs);
@@ -266,7 +258,7 @@ void TestSandbox::openReadsTheSameSandbox()
     QVERIFY(Sandbox::exists(m_sandbox->baseDir()));
     {
         std::unique_ptr<Sandbox> other;
-        SANDBOX_CALL(other = Sandbox::open(m_sandbox->baseDir()));
+        PULSE_TRY(other = Sandbox::open(m_sandbox->baseDir()));
         QCOMPARE(other->port(SandboxNode::Primary), m_sandbox->port(SandboxNode::Primary));
         QCOMPARE(other->port(SandboxNode::Replica), m_sandbox->port(SandboxNode::Replica));
         QCOMPARE(other->user(), m_sandbox->user());
@@ -366,10 +358,10 @@ void TestSandbox::guardianCleansUpAfterSigkill()
 void TestSandbox::promoteThenTeardown()
 {
     QCOMPARE(scalar(*m_sandbox, SandboxNode::Replica, "SELECT pg_is_in_recovery()"), std::optional<std::string>("t"));
-    SANDBOX_CALL(m_sandbox->promoteReplica());
+    PULSE_TRY(m_sandbox->promoteReplica());
     QCOMPARE(scalar(*m_sandbox, SandboxNode::Replica, "SELECT pg_is_in_recovery()"), std::optional<std::string>("f"));
     bool inRecovery = true;
-    SANDBOX_CALL(inRecovery = m_sandbox->isInRecovery(SandboxNode::Replica));
+    PULSE_TRY(inRecovery = m_sandbox->isInRecovery(SandboxNode::Replica));
     QVERIFY(!inRecovery);
     QVERIFY(scalar(*m_sandbox, SandboxNode::Replica, "CREATE TABLE written_on_promoted (id int)")); // writable now
     QVERIFY(m_sandbox->isRunning(SandboxNode::Primary)); // the old primary keeps running on its own
@@ -380,11 +372,11 @@ void TestSandbox::promoteThenTeardown()
     QVERIFY(primaryPid && processAlive(*primaryPid));
     QVERIFY(replicaPid && processAlive(*replicaPid));
 
-    SANDBOX_CALL(m_sandbox->teardown());
+    PULSE_TRY(m_sandbox->teardown());
     QVERIFY(!fs::exists(base));
     QVERIFY(!processAlive(*primaryPid));
     QVERIFY(!processAlive(*replicaPid));
-    SANDBOX_CALL(m_sandbox->teardown()); // idempotent
+    PULSE_TRY(m_sandbox->teardown()); // idempotent
     QVERIFY(!m_sandbox->isRunning(SandboxNode::Primary));
     // Neither a server nor the (disarmed) guardian is left behind.
     QTRY_VERIFY_WITH_TIMEOUT(!anyProcessMentions(base.string()), 5'000);

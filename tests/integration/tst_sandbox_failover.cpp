@@ -11,6 +11,7 @@
 // story: each checks the roles it starts from and skips when an earlier
 // failure left others.
 
+#include "QtTry.hpp"
 #include "SandboxFixture.hpp"
 #include "WaitFor.hpp"
 
@@ -33,15 +34,6 @@ using pulse::Sandbox;
 using pulse::SandboxError;
 using pulse::SandboxNode;
 
-// Qt Test does not report exceptions well: turn one into a failure that says why.
-#define FO_TRY(...)                                                                                                    \
-    do {                                                                                                               \
-        try {                                                                                                          \
-            __VA_ARGS__;                                                                                               \
-        } catch (const std::exception& error) {                                                                        \
-            QFAIL(error.what());                                                                                       \
-        }                                                                                                              \
-    } while (0)
 
 namespace {
 
@@ -122,15 +114,15 @@ void TestSandboxFailover::initTestCase()
     pulse::SandboxOptions options;
     options.baseDir = dir;
     options.guardOwnerProcess = true;
-    FO_TRY(m_sandbox = Sandbox::create(options));
-    FO_TRY(open(*m_sandbox, SandboxNode::Primary)
+    PULSE_TRY(m_sandbox = Sandbox::create(options));
+    PULSE_TRY(open(*m_sandbox, SandboxNode::Primary)
                ->exec("CREATE TABLE failover_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, phase text)"));
 }
 
 void TestSandboxFailover::cleanupTestCase()
 {
     if (m_sandbox)
-        FO_TRY(m_sandbox->teardown());
+        PULSE_TRY(m_sandbox->teardown());
 }
 
 void TestSandboxFailover::verifyStreams(SandboxNode standby, const std::string& probePhase)
@@ -155,7 +147,7 @@ void TestSandboxFailover::verifyStreams(SandboxNode standby, const std::string& 
     const auto total = scalar(sandbox, source, "SELECT count(*) FROM failover_rows");
     QVERIFY(total.has_value());
     QVERIFY(waitFor([&] { return scalar(sandbox, standby, "SELECT count(*) FROM failover_rows") == total; }));
-    FO_TRY(write(sandbox, source, probePhase, 1));
+    PULSE_TRY(write(sandbox, source, probePhase, 1));
     QVERIFY(waitFor([&] { return rows(sandbox, standby, probePhase) == "1"; }));
 }
 
@@ -169,21 +161,21 @@ void TestSandboxFailover::crashFailover()
 
     // Rows the replica has received before the crash survive it (asynchronous
     // replication: only what reached the replica can).
-    FO_TRY(write(sandbox, SandboxNode::Primary, "before", 100));
+    PULSE_TRY(write(sandbox, SandboxNode::Primary, "before", 100));
     QVERIFY(waitFor([&] { return rows(sandbox, SandboxNode::Replica, "before") == "100"; }));
 
-    FO_TRY(controller.perform(NodeAction::Kill, "primary"));
+    PULSE_TRY(controller.perform(NodeAction::Kill, "primary"));
     QVERIFY(!sandbox.isRunning(SandboxNode::Primary));
     QCOMPARE(sandbox.currentPrimary(), std::optional<SandboxNode>()); // the replica is still a standby
 
     pulse::NodeActionOutcome promoted;
-    FO_TRY(promoted = controller.perform(NodeAction::Promote, "replica"));
+    PULSE_TRY(promoted = controller.perform(NodeAction::Promote, "replica"));
     QCOMPARE(promoted.output, std::string("the replica is a primary now (new timeline)"));
     QCOMPARE(sandbox.currentPrimary(), std::optional<SandboxNode>(SandboxNode::Replica));
-    FO_TRY(write(sandbox, SandboxNode::Replica, "after_failover", 50));
+    PULSE_TRY(write(sandbox, SandboxNode::Replica, "after_failover", 50));
 
     pulse::NodeActionOutcome rebuilt;
-    FO_TRY(rebuilt = controller.perform(NodeAction::Rebuild, "primary"));
+    PULSE_TRY(rebuilt = controller.perform(NodeAction::Rebuild, "primary"));
     qInfo("rebuild of the killed primary: %s in %lld ms", rebuilt.what.c_str(),
         static_cast<long long>(rebuilt.duration.count()));
     // full_page_writes = off: pg_rewind refuses, a fresh base backup it is.
@@ -210,17 +202,17 @@ void TestSandboxFailover::switchoverBack()
     if (sandbox.currentPrimary() != SandboxNode::Replica)
         QSKIP("needs the roles crashFailover leaves (the replica node as the primary)");
 
-    FO_TRY(write(sandbox, SandboxNode::Replica, "before_switchover", 20));
+    PULSE_TRY(write(sandbox, SandboxNode::Replica, "before_switchover", 20));
     // A clean stop: the standby receives everything up to the shutdown
     // checkpoint before the old primary exits, so nothing is lost.
-    FO_TRY(sandbox.stop(SandboxNode::Replica, pulse::StopMode::Fast));
-    FO_TRY(sandbox.promote(SandboxNode::Primary));
+    PULSE_TRY(sandbox.stop(SandboxNode::Replica, pulse::StopMode::Fast));
+    PULSE_TRY(sandbox.promote(SandboxNode::Primary));
     QCOMPARE(sandbox.currentPrimary(), std::optional<SandboxNode>(SandboxNode::Primary));
     QCOMPARE(rows(sandbox, SandboxNode::Primary, "before_switchover"), std::optional<std::string>("20"));
-    FO_TRY(write(sandbox, SandboxNode::Primary, "after_switchover", 30));
+    PULSE_TRY(write(sandbox, SandboxNode::Primary, "after_switchover", 30));
 
     std::string how;
-    FO_TRY(how = sandbox.rebuildAsReplica(SandboxNode::Replica));
+    PULSE_TRY(how = sandbox.rebuildAsReplica(SandboxNode::Replica));
     qInfo("rebuild of the stopped replica: %s", how.c_str());
     QVERIFY2(how.starts_with("fresh base backup from primary (port "
                  + std::to_string(sandbox.port(SandboxNode::Primary)) + "): pg_rewind refused: "),
@@ -240,7 +232,7 @@ void TestSandboxFailover::refusals()
     pulse::SandboxNodeController controller(sandbox);
 
     // The source is down: refused before the node is touched.
-    FO_TRY(sandbox.stop(SandboxNode::Replica, pulse::StopMode::Fast));
+    PULSE_TRY(sandbox.stop(SandboxNode::Replica, pulse::StopMode::Fast));
     std::string refusal = sandboxError([&] { sandbox.rebuildAsReplica(SandboxNode::Primary); });
     QVERIFY2(refusal.find("the replica is not running") != std::string::npos, refusal.c_str());
     QVERIFY2(refusal.find("Fix: start the replica") != std::string::npos, refusal.c_str());
@@ -249,7 +241,7 @@ void TestSandboxFailover::refusals()
     QVERIFY2(refusal.find("not running") != std::string::npos, refusal.c_str());
 
     // The source is a standby, not a primary: refused as well.
-    FO_TRY(sandbox.start(SandboxNode::Replica));
+    PULSE_TRY(sandbox.start(SandboxNode::Replica));
     refusal = sandboxError([&] { sandbox.rebuildAsReplica(SandboxNode::Primary); });
     QVERIFY2(refusal.find("the replica is in recovery") != std::string::npos, refusal.c_str());
     QVERIFY2(refusal.find("promote the replica first") != std::string::npos, refusal.c_str());
@@ -278,24 +270,24 @@ void TestSandboxFailover::rewindSplitBrain()
     // What pg_rewind needs, on both nodes (a standby takes the primary's
     // wal_log_hints into its control file; a promoted one writes its own).
     for (const SandboxNode node : {SandboxNode::Primary, SandboxNode::Replica}) {
-        FO_TRY(open(sandbox, node)->exec("ALTER SYSTEM SET full_page_writes = on"));
-        FO_TRY(open(sandbox, node)->exec("ALTER SYSTEM SET wal_log_hints = on"));
-        FO_TRY(sandbox.restart(node));
+        PULSE_TRY(open(sandbox, node)->exec("ALTER SYSTEM SET full_page_writes = on"));
+        PULSE_TRY(open(sandbox, node)->exec("ALTER SYSTEM SET wal_log_hints = on"));
+        PULSE_TRY(sandbox.restart(node));
     }
     QCOMPARE(scalar(sandbox, SandboxNode::Replica, "SHOW wal_log_hints"), std::optional<std::string>("on"));
     QVERIFY(sandbox.waitForStreaming(kStreamingWait));
 
     // A split brain: the replica is promoted while the primary still runs,
     // and each takes writes the other never sees.
-    FO_TRY(write(sandbox, SandboxNode::Primary, "before_split", 10));
+    PULSE_TRY(write(sandbox, SandboxNode::Primary, "before_split", 10));
     QVERIFY(waitFor([&] { return rows(sandbox, SandboxNode::Replica, "before_split") == "10"; }));
-    FO_TRY(sandbox.promote(SandboxNode::Replica));
+    PULSE_TRY(sandbox.promote(SandboxNode::Replica));
     QCOMPARE(sandbox.currentPrimary(), std::optional<SandboxNode>()); // two primaries: neither is "the" one
-    FO_TRY(write(sandbox, SandboxNode::Primary, "diverged", 5));
-    FO_TRY(write(sandbox, SandboxNode::Replica, "kept", 7));
+    PULSE_TRY(write(sandbox, SandboxNode::Primary, "diverged", 5));
+    PULSE_TRY(write(sandbox, SandboxNode::Replica, "kept", 7));
 
     std::string how;
-    FO_TRY(how = sandbox.rebuildAsReplica(SandboxNode::Primary));
+    PULSE_TRY(how = sandbox.rebuildAsReplica(SandboxNode::Primary));
     qInfo("rebuild of the split brain's primary: %s", how.c_str());
     QCOMPARE(how, "pg_rewind from replica (port " + std::to_string(sandbox.port(SandboxNode::Replica)) + ")");
     verifyStreams(SandboxNode::Primary, "probe_after_rewind");
@@ -305,9 +297,9 @@ void TestSandboxFailover::rewindSplitBrain()
 
     // Back to the original roles: a cleanly stopped old primary has nothing
     // to rewind, and the slot it kept must not stay on it as a standby.
-    FO_TRY(sandbox.stop(SandboxNode::Replica, pulse::StopMode::Fast));
-    FO_TRY(sandbox.promote(SandboxNode::Primary));
-    FO_TRY(how = sandbox.rebuildAsReplica(SandboxNode::Replica));
+    PULSE_TRY(sandbox.stop(SandboxNode::Replica, pulse::StopMode::Fast));
+    PULSE_TRY(sandbox.promote(SandboxNode::Primary));
+    PULSE_TRY(how = sandbox.rebuildAsReplica(SandboxNode::Replica));
     qInfo("rebuild of the stopped replica: %s", how.c_str());
     QCOMPARE(how, "pg_rewind from primary (port " + std::to_string(sandbox.port(SandboxNode::Primary)) + ")");
     verifyStreams(SandboxNode::Replica, "probe_after_switchback");

@@ -101,6 +101,8 @@ private Q_SLOTS:
 
 private:
     bool topologyHealthy() const;
+    // A window on the test engine: fast refresh, nothing saved, files in m_dataDir.
+    pulse::ui::MainWindowOptions windowOptions(bool readOnly = false) const;
 
     std::unique_ptr<pulse::Engine> m_engine;
     std::unique_ptr<pulse::ui::MainWindow> m_window;
@@ -133,10 +135,7 @@ void TestMainWindow::initTestCase()
     m_engine = std::make_unique<pulse::Engine>(settings);
     m_engine->startMonitor();
 
-    pulse::ui::MainWindowOptions options;
-    options.refreshInterval = 100ms;
-    options.persistGeometry = false;
-    options.dataDirectory = m_dataDir.path();
+    pulse::ui::MainWindowOptions options = windowOptions();
     options.confirm = [](const QString&) { return true; };  // a person who answers yes
     m_window = std::make_unique<pulse::ui::MainWindow>(*m_engine, options);
 
@@ -160,6 +159,16 @@ void TestMainWindow::initTestCase()
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
     QCOMPARE(m_window->windowTitle(), QStringLiteral("Pulse Console"));
+}
+
+pulse::ui::MainWindowOptions TestMainWindow::windowOptions(bool readOnly) const
+{
+    pulse::ui::MainWindowOptions options;
+    options.refreshInterval = 100ms;
+    options.persistGeometry = false;
+    options.readOnly = readOnly;
+    options.dataDirectory = m_dataDir.path();
+    return options;
 }
 
 void TestMainWindow::init()
@@ -486,11 +495,7 @@ void TestMainWindow::stoppedReplicaShowsDegraded()
 
 void TestMainWindow::readOnlyDisablesEveryAction()
 {
-    pulse::ui::MainWindowOptions options;
-    options.refreshInterval = 100ms;
-    options.persistGeometry = false;
-    options.readOnly = true;
-    options.dataDirectory = m_dataDir.path();
+    pulse::ui::MainWindowOptions options = windowOptions(true);
     pulse::ui::MainWindow observer(*m_engine, options);
     QVERIFY(observer.windowTitle().contains(u"read-only"));
     QVERIFY(observer.findChild<QLabel*>(QStringLiteral("readOnlyLabel")));
@@ -510,10 +515,7 @@ void TestMainWindow::readOnlyDisablesEveryAction()
 
 void TestMainWindow::closingStopsRunningWorkFirst()
 {
-    pulse::ui::MainWindowOptions options;
-    options.refreshInterval = 100ms;
-    options.persistGeometry = false;
-    options.dataDirectory = m_dataDir.path();
+    pulse::ui::MainWindowOptions options = windowOptions();
     QStringList asked;
     options.confirm = [&asked](const QString& question) {
         asked << question;
@@ -533,11 +535,7 @@ void TestMainWindow::closingStopsRunningWorkFirst()
 
 void TestMainWindow::connectElsewhereRestartsWithArguments()
 {
-    pulse::ui::MainWindowOptions options;
-    options.refreshInterval = 100ms;
-    options.persistGeometry = false;
-    options.readOnly = true;
-    options.dataDirectory = m_dataDir.path();
+    pulse::ui::MainWindowOptions options = windowOptions(true);
     QStringList restartedWith;
     options.reconnect = [&restartedWith](const QStringList& arguments) { restartedWith = arguments; };
     pulse::ui::MainWindow window(*m_engine, options);
@@ -561,11 +559,8 @@ void TestMainWindow::connectElsewhereRestartsWithArguments()
 void TestMainWindow::layoutAndChartWindowSurviveARestart()
 {
     // QSettings under QStandardPaths' test location (initTestCase), not the user's.
-    pulse::ui::MainWindowOptions options;
-    options.refreshInterval = 100ms;
+    pulse::ui::MainWindowOptions options = windowOptions(true);
     options.persistGeometry = true;
-    options.readOnly = true;
-    options.dataDirectory = m_dataDir.path();
     {
         pulse::ui::MainWindow window(*m_engine, options);
         window.show();
