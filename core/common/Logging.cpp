@@ -1,8 +1,11 @@
 #include "common/Logging.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/null_sink.h>
@@ -16,40 +19,76 @@ namespace {
 std::mutex g_mutex;
 std::vector<spdlog::sink_ptr> g_sinks;
 bool g_configured = false;
-// The level stderr and the file get, and the one the extra sinks asked for.
+// The level stderr and the file get, and the one the extra sinks asked for
+// (off: they asked for nothing, the loggers keep their configured levels).
 spdlog::level::level_enum g_baseLevel = spdlog::level::warn;
-spdlog::level::level_enum g_extraLevel = spdlog::level::warn;
+spdlog::level::level_enum g_extraLevel = spdlog::level::off;
 
-bool envLevelsSet()
+// SPDLOG_LEVEL as spdlog reads it (any case): "warn", "info,pool=trace" or
+// "pool=trace": a global level, levels per logger, or both.
+struct EnvLevels {
+    bool set = false;
+    std::optional<spdlog::level::level_enum> global;
+    bool namesLoggers = false;
+};
+
+EnvLevels envLevels()
 {
+    EnvLevels levels;
     const char* env = std::getenv("SPDLOG_LEVEL");
-    return env != nullptr && *env != '\0';
+    if (env == nullptr || *env == '\0')
+        return levels;
+    levels.set = true;
+    std::string text(env);
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::stringstream items(text);
+    for (std::string item; std::getline(items, item, ',');) {
+        item.erase(std::remove_if(item.begin(), item.end(), [](unsigned char c) { return std::isspace(c); }),
+            item.end());
+        if (item.find('=') != std::string::npos)
+            levels.namesLoggers = true;
+        else if (!item.empty())
+            levels.global = spdlog::level::from_str(item);
+    }
+    return levels;
 }
 
-// With g_mutex held: loggers emit what the most demanding sink wants.
+// Whether the panel may lower the loggers' levels. Not when SPDLOG_LEVEL
+// names loggers: stderr then takes all they emit (pool=trace must reach it),
+// so the panel shows what SPDLOG_LEVEL asks for.
+bool panelMayLower(const EnvLevels& env)
+{
+    return !env.namesLoggers;
+}
+
+// With g_mutex held: a logger emits what the most demanding sink wants.
+void lowerForPanelLocked(spdlog::logger& l)
+{
+    if (panelMayLower(envLevels()))
+        l.set_level(std::min(l.level(), g_extraLevel));
+}
+
+// With g_mutex held: every logger's level from the configuration, then lowered for the panel.
 void applyLoggerLevelsLocked()
 {
-    if (envLevelsSet()) {
-        // SPDLOG_LEVEL rules (per logger, too), lowered where the panel asks for more.
-        spdlog::cfg::load_env_levels();
-        spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) {
-            l->set_level(std::min(l->level(), g_extraLevel));
-        });
-        return;
-    }
-    spdlog::set_level(std::min(g_baseLevel, g_extraLevel));
+    if (envLevels().set)
+        spdlog::cfg::load_env_levels(); // SPDLOG_LEVEL rules, per logger too
+    else
+        spdlog::set_level(g_baseLevel);
+    spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { lowerForPanelLocked(*l); });
 }
 
 // With g_mutex held: stderr and the file get what they got before the panel
-// asked for more. Under SPDLOG_LEVEL its global level, or everything the
-// loggers emit when it names loggers (pool=trace must still reach stderr).
+// asked for more: defaultLevel, SPDLOG_LEVEL's global level, or everything the
+// loggers emit when it names loggers.
 void applyBaseSinkLevelsLocked()
 {
+    const EnvLevels env = envLevels();
     spdlog::level::level_enum level = g_baseLevel;
-    if (envLevelsSet()) {
-        const std::string env = std::getenv("SPDLOG_LEVEL");
-        level = env.find('=') != std::string::npos ? spdlog::level::trace : spdlog::level::from_str(env);
-    }
+    if (env.namesLoggers)
+        level = spdlog::level::trace;
+    else if (env.global)
+        level = *env.global;
     for (const auto& sink : g_sinks)
         sink->set_level(level);
 }
@@ -101,15 +140,13 @@ void setupLogging(const LoggingOptions& options)
     if (g_sinks.empty())
         g_sinks.push_back(std::make_shared<spdlog::sinks::null_sink_mt>());
     g_baseLevel = spdlog::level::from_str(options.defaultLevel);
-    g_extraLevel = options.extraSinksLevel.empty() ? g_baseLevel : spdlog::level::from_str(options.extraSinksLevel);
+    g_extraLevel = options.extraSinksLevel.empty() ? spdlog::level::off : spdlog::level::from_str(options.extraSinksLevel);
     // stderr and the file keep their level whatever the panel asks the loggers for.
     applyBaseSinkLevelsLocked();
-    spdlog::set_level(std::min(g_baseLevel, g_extraLevel));
     // Re-point loggers created before set-up at the new sinks.
     const auto sinks = loggerSinksLocked();
     spdlog::apply_all([&sinks](const std::shared_ptr<spdlog::logger>& l) { l->sinks() = sinks; });
     g_configured = true;
-    spdlog::cfg::load_env_levels();
     applyLoggerLevelsLocked();
 }
 
@@ -130,7 +167,8 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name)
     ensureSinksLocked();
     const auto sinks = loggerSinksLocked();
     auto created = std::make_shared<spdlog::logger>(name, sinks.begin(), sinks.end());
-    spdlog::initialize_logger(created);
+    spdlog::initialize_logger(created); // the registry's level, SPDLOG_LEVEL's for it
+    lowerForPanelLocked(*created); // and what the panel asked for, if more
     return created;
 }
 

@@ -402,16 +402,26 @@ void HealthMonitor::sampleSeries(const TopologyStatus& status)
                 appendLatency(kind, minus(total.duration, before));
             before = total.duration;
         }
-        // ETL throughput of every load on the engine, whoever started it.
-        // Points while a load runs (0 while it is paused or braking), plus
-        // one 0 when it ends, so the chart shows loads, not a flat 0 for
-        // hours (and its line breaks between two loads).
+        // ETL throughput of every load on the engine, whoever started it,
+        // over the last kEtlRateWindow: rows arrive a chunk at a time, and a
+        // slow load (a throttle under a chunk per second) would otherwise
+        // read 1000, 0, 0, 1000. Points while a load runs (falling to 0 while
+        // it is paused or braking), plus one 0 when it ends, so the chart
+        // shows loads, not a flat 0 for hours (its line breaks between loads).
         const std::int64_t etlRows = m_wiring.metrics->etlRows();
+        m_etlRowsSeen.emplace_back(now, etlRows);
+        while (m_etlRowsSeen.size() > 2 && now - m_etlRowsSeen[1].first >= kEtlRateWindow)
+            m_etlRowsSeen.pop_front();
         if (haveBefore) {
-            const std::int64_t rows = etlRows - m_lastEtlRows;
-            const bool loading = rows > 0 || m_wiring.metrics->etlLoadsRunning() > 0;
-            if (loading || m_etlWasLoading)
-                series.append("etl_rows_per_second", nowMs, static_cast<double>(rows) / elapsed);
+            const auto& [since, rowsThen] = m_etlRowsSeen.front();
+            const double seconds = std::chrono::duration<double>(now - since).count();
+            const bool loading = etlRows > m_lastEtlRows || m_wiring.metrics->etlLoadsRunning() > 0;
+            if (loading && seconds > 0)
+                series.append("etl_rows_per_second", nowMs, static_cast<double>(etlRows - rowsThen) / seconds);
+            else if (!loading && m_etlWasLoading)
+                series.append("etl_rows_per_second", nowMs, 0.0);
+            if (!loading)
+                m_etlRowsSeen.erase(m_etlRowsSeen.begin(), m_etlRowsSeen.end() - 1); // the next load starts afresh
             m_etlWasLoading = loading;
         }
         m_lastEtlRows = etlRows;

@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -112,6 +113,9 @@ private:
     std::map<std::string, LatencyHistogram::Snapshot> m_lastTotals;  // per target
     std::int64_t m_lastEtlRows = 0;
     bool m_etlWasLoading = false;
+    // (time, engine's ETL rows) per sample, covering the last kEtlRateWindow.
+    static constexpr std::chrono::seconds kEtlRateWindow{3};
+    std::deque<std::pair<std::chrono::steady_clock::time_point, std::int64_t>> m_etlRowsSeen;
 };
 
 }  // namespace pulse

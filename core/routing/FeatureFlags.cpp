@@ -14,27 +14,33 @@ FlagValues FeatureFlags::values() const
     return {useReadReplica(), replicaFallbackEnabled()};
 }
 
+// Setters serialise on m_whoMutex (routing only reads the atomics): two
+// concurrent setters cannot leave one's value with the other's name, and
+// setting the value a flag already has does not claim it.
 void FeatureFlags::setUseReadReplica(bool value, const std::string& who)
 {
+    bool previous = false;
     {
-        // Before the value: whoever sees the new value also sees who set it.
         const std::lock_guard lock(m_whoMutex);
-        m_useReadReplicaBy = who;
+        previous = m_useReadReplica.exchange(value, std::memory_order_acq_rel);
+        if (previous != value)
+            m_useReadReplicaBy = who;
+        m_version.fetch_add(1, std::memory_order_acq_rel);
     }
-    const bool previous = m_useReadReplica.exchange(value, std::memory_order_acq_rel);
-    m_version.fetch_add(1, std::memory_order_acq_rel);
     if (previous != value)
         logger("router")->info("USE_READ_REPLICA changed {} -> {} by {}", previous, value, who);
 }
 
 void FeatureFlags::setReplicaFallbackEnabled(bool value, const std::string& who)
 {
+    bool previous = false;
     {
         const std::lock_guard lock(m_whoMutex);
-        m_fallbackBy = who;
+        previous = m_fallback.exchange(value, std::memory_order_acq_rel);
+        if (previous != value)
+            m_fallbackBy = who;
+        m_version.fetch_add(1, std::memory_order_acq_rel);
     }
-    const bool previous = m_fallback.exchange(value, std::memory_order_acq_rel);
-    m_version.fetch_add(1, std::memory_order_acq_rel);
     if (previous != value)
         logger("router")->info("REPLICA_FALLBACK_ENABLED changed {} -> {} by {}", previous, value, who);
 }

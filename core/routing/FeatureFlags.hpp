@@ -29,7 +29,7 @@ public:
     // Incremented on every change, so pollers can tell a change happened.
     std::uint64_t version() const { return m_version.load(std::memory_order_acquire); }
     // The `who` of the last change of each flag; empty while it has its
-    // initial value. Lets a console name the load test or a drill in its
+    // initial value. Read after the value, it may already name a later change. Lets a console name the load test or a drill in its
     // audit log instead of "changed outside".
     std::string useReadReplicaChangedBy() const;
     std::string replicaFallbackChangedBy() const;

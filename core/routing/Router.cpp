@@ -265,7 +265,9 @@ Session Router::open(std::string_view operation, std::string_view context, Profi
             m_log.record(makeDecision(operation, context, prof, std::move(p), Target::Replica));
             throw ReplicaUnavailableError(reason);
         }
-        logger("router")->info("{}: {}", operation, p.reason);
+        // debug, not info: during an outage this is every read (the decision
+        // log and the console's routing inspector keep each one anyway).
+        logger("router")->debug("{}: {}", operation, p.reason);
     }
     PoolLease lease = m_primary->acquire();
     applyProfile(lease.connection(), prof, Target::Primary);
@@ -345,7 +347,7 @@ PoolLease Router::failOverToPrimary(Session& s, const std::string& failure)
         m_log.record(std::move(decision));
         throw ReplicaUnavailableError(reason);
     }
-    logger("router")->info("{}: {}", previous.operation, reason);
+    logger("router")->debug("{}: {}", previous.operation, reason);  // per read, as above
     PoolLease lease = m_primary->acquire();
     applyProfile(lease.connection(), *s.m_profile, Target::Primary);
     decision.node = "primary";

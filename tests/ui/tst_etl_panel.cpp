@@ -530,10 +530,25 @@ void TestEtlPanel::loadTestAsksBeforeTurningTheReplicaOff()
     QTest::mouseClick(child<QPushButton>(m_loadTest.get(), u"loadTestRunButton"_s), Qt::LeftButton);
     m_answer = true;
     QCOMPARE(m_questions.size(), 1);
-    QVERIFY2(m_questions.front().contains(u"USE_READ_REPLICA off"_s), qPrintable(m_questions.front()));
+    QVERIFY2(m_questions.front().contains(u"off for its second"_s), qPrintable(m_questions.front()));
     QVERIFY(!m_loadTest->controller().running());
     QCOMPARE(running.count(), 0);
     QVERIFY(m_engine->flags().useReadReplica());
+
+    // Yes: both phases run, the second without the replica, and the flag is set back.
+    m_questions.clear();
+    QSignalSpy finished(&m_loadTest->controller(), &pulse::ui::LoadTestController::finished);
+    QTest::mouseClick(child<QPushButton>(m_loadTest.get(), u"loadTestRunButton"_s), Qt::LeftButton);
+    QCOMPARE(m_questions.size(), 1);
+    QVERIFY(m_loadTest->controller().running());
+    QVERIFY(finished.wait(90'000));
+    QVERIFY(m_loadTest->lastReport().has_value());
+    const auto& phases = m_loadTest->lastReport()->phases;
+    QCOMPARE(phases.size(), size_t(2));
+    QVERIFY(phases[0].useReadReplica);
+    QVERIFY(!phases[1].useReadReplica);
+    QVERIFY(m_engine->flags().useReadReplica());
+    QCOMPARE(QString::fromStdString(m_engine->flags().useReadReplicaChangedBy()), u"loadtest"_s);
 
     // Without the comparison nothing goes to the primary: no question.
     child<QSpinBox>(m_loadTest.get(), u"loadTestReadersSpin"_s)->setValue(0); // then refused by validation: nothing runs

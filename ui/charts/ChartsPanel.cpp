@@ -32,7 +32,14 @@ QString clockText(std::int64_t timeMs)
 
 ChartsPanel::ChartsPanel(Engine& engine, QWidget* parent)
     : ChartsPanel(engine.series(), parent)
-{ }
+{
+    // The monitor samples once per cycle (at most once a second): a hole is
+    // more than two and a half cycles without a point.
+    const double gapMs = std::max<double>(
+        LiveChart::kDefaultGapMs, 2.5 * static_cast<double>(engine.settings().monitorInterval.count()));
+    for (LiveChart* chart : m_charts)
+        chart->setGapMs(gapMs);
+}
 
 ChartsPanel::ChartsPanel(const SeriesStore& store, QWidget* parent)
     : QWidget(parent)

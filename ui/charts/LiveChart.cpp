@@ -44,9 +44,6 @@ const std::array<QColor, 10> kPalette {
     QColor(0x99, 0x99, 0x33),
 };
 
-// Samples come once a second: two points further apart than this have a hole
-// between them, and the line breaks there.
-constexpr double kGapMs = 2500;
 // Pieces of one line at most (each is a QLineSeries); beyond, the narrowest gaps are bridged.
 constexpr size_t kMaxPieces = 16;
 
@@ -150,6 +147,8 @@ LiveChart::LiveChart(const QString& title, std::vector<ChartLineRule> rules, QWi
     c->addAxis(m_leftAxis, Qt::AlignLeft);
     setChart(c); // the view owns the chart, the chart its axes and series
     applyTheme();
+    // The plot area is known only once the chart has laid itself out.
+    connect(c, &QChart::plotAreaChanged, this, [this] { fitTicks(); });
     setRenderHint(QPainter::Antialiasing);
     setMouseTracking(true);
     setMinimumSize(220, 150); // six of them must fit a 1366 x 768 screen beside the docks
@@ -224,6 +223,7 @@ LiveChart::Line& LiveChart::addLine(const std::string& seriesName, const ChartLi
     line.rule = &rule;
     line.series = series;
     line.color = colorFor(seriesName, rule);
+    line.style = rule.style;
     series->setPen(penFor(line, rule.style));
     chart()->addSeries(series);
     series->attachAxis(m_timeAxis);
@@ -287,7 +287,14 @@ void LiveChart::applyTheme()
     chart()->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     chart()->setBackgroundRoundness(0);
     for (auto& entry : m_lines)
-        setPen(entry.second, penFor(entry.second, entry.second.series->pen().style()));
+        setPen(entry.second, penFor(entry.second, entry.second.style));
+}
+
+void LiveChart::setGapMs(double gapMs)
+{
+    m_gapMs = gapMs;
+    for (auto& entry : m_lines)
+        entry.second.version = 0; // cut again at the next update
 }
 
 void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chrono::milliseconds window)
@@ -341,7 +348,6 @@ void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chron
     updateValueAxis(m_leftAxis, false, m_leftTitle);
     if (m_rightAxis)
         updateValueAxis(m_rightAxis, true, m_rightTitle);
-    fitTicks(); // the plot area moves when an axis' labels change width
 
     const double plotWidth = chart()->plotArea().width();
     const int columns = plotWidth >= 50 ? static_cast<int>(plotWidth) : kDefaultColumns;
@@ -350,7 +356,7 @@ void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chron
         const std::uint64_t version = feed.version(name);
         if (version != line.version || line.scale != line.drawnScale || columns != line.columns) {
             const std::vector<QList<QPointF>> pieces = LineDecimator::reduceSegments(line.raw,
-                static_cast<double>(nowMs - window.count()), static_cast<double>(nowMs), columns, line.scale, kGapMs,
+                static_cast<double>(nowMs - window.count()), static_cast<double>(nowMs), columns, line.scale, m_gapMs,
                 kMaxPieces);
             qsizetype shown = 0;
             for (const auto& piece : pieces)
@@ -359,18 +365,26 @@ void LiveChart::updateFrom(const ChartFeed& feed, std::int64_t nowMs, std::chron
             // reference line stops being flat, draw it solid.
             if (line.rule->style != Qt::SolidLine) {
                 const Qt::PenStyle style = shown <= kMaxDashedPoints ? line.rule->style : Qt::SolidLine;
-                if (line.series->pen().style() != style)
+                if (line.style != style) {
+                    line.style = style;
                     setPen(line, penFor(line, style));
+                }
             }
             while (line.continuations.size() + 1 < pieces.size())
                 addContinuation(line);
             // One call per piece: Qt Charts rebuilds each once. Pieces no
             // longer needed are emptied, not removed (a gap comes and goes
             // as the window slides).
-            line.series->replace(pieces.empty() ? QList<QPointF>() : pieces.front());
+            // A piece of one point draws no line: it shows as a dot instead.
+            const auto show = [](QLineSeries* series, const QList<QPointF>& points) {
+                series->replace(points);
+                if (series->pointsVisible() != (points.size() == 1))
+                    series->setPointsVisible(points.size() == 1);
+            };
+            show(line.series, pieces.empty() ? QList<QPointF>() : pieces.front());
             for (size_t i = 0; i < line.continuations.size(); ++i)
                 if (i + 1 < pieces.size())
-                    line.continuations[i]->replace(pieces[i + 1]);
+                    show(line.continuations[i], pieces[i + 1]);
                 else if (line.continuations[i]->count() > 0)
                     line.continuations[i]->clear();
             line.pieces = static_cast<int>(pieces.size());
@@ -517,7 +531,6 @@ void LiveChart::leaveEvent(QEvent* event)
 void LiveChart::resizeEvent(QResizeEvent* event)
 {
     QChartView::resizeEvent(event);
-    fitTicks();
     placeEmptyLabel();
 }
 

@@ -74,8 +74,15 @@ class LiveChart : public QChartView {
     Q_OBJECT
 
 public:
+    // Samples come once a second: further apart than this, two points have
+    // a hole between them and the line breaks there.
+    static constexpr double kDefaultGapMs = 2500;
+
     LiveChart(const QString& title, std::vector<ChartLineRule> rules, QWidget* parent = nullptr);
     ~LiveChart() override;
+
+    // The hole size, for series sampled less often (a slower monitor).
+    void setGapMs(double gapMs);
 
     // Value axis titles ("seconds", "bytes"); a Bytes axis appends its unit.
     void setAxisTitles(const QString& left, const QString& right = {});
@@ -116,6 +123,7 @@ private:
         QLineSeries* series = nullptr; // owned by the chart; the first piece and the legend entry
         std::vector<QLineSeries*> continuations; // later pieces, reused; empty ones draw nothing
         QColor color;
+        Qt::PenStyle style = Qt::SolidLine; // as drawn now (a reference line turns solid once not flat)
         int pieces = 0;
         QList<QPointF> raw; // the feed's points (implicitly shared, not copied)
         std::uint64_t version = 0; // the feed's version last shown
@@ -152,6 +160,7 @@ private:
     QLabel* m_hoverLabel;
     QLabel* m_emptyLabel;
     bool m_dark = false;
+    double m_gapMs = kDefaultGapMs;
 };
 
 } // namespace pulse::ui

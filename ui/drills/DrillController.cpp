@@ -28,12 +28,12 @@ void registerDrillMetaTypes()
 
 // One drill run and everything it needs. Members are destroyed in reverse
 // order: the runner first (it aborts a running drill and joins its threads,
-// whose listener still reads the paths below), then the executor, then the
-// node controller.
+// whose listener still sets finalJournal), then the writer (joined), then the
+// executor, then the node controller.
 struct DrillController::Run {
     std::uint64_t id = 0;
     std::string name;
-    // Read by the runner's thread when the drill finishes.
+    // Where the writer thread (or the destructor, at shutdown) writes.
     std::filesystem::path journalFile;
     std::filesystem::path reportFile;
     // Set once before start(); valid until the runner's destructor returns
@@ -344,7 +344,10 @@ void DrillController::handleWritten(std::uint64_t runId, const DrillJournal& jou
     m_lastReportPath = QString::fromStdString(m_run->reportFile.string());
     // Not destroyed here: its writer thread returns just now.
     m_retired = std::move(m_run);
-    if (entry) {
+    // A reload may have listed the new file already.
+    if (entry
+        && std::none_of(m_history.begin(), m_history.end(),
+            [&entry](const DrillHistoryEntry& e) { return e.journalPath == entry->journalPath; })) {
         m_history.insert(m_history.begin(), *entry);
         if (m_history.size() > kHistoryLimit)
             m_history.resize(kHistoryLimit);

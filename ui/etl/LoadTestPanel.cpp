@@ -199,15 +199,17 @@ void LoadTestPanel::runClicked()
     for (QSpinBox* box : {m_rows, m_readers, m_duration})
         box->interpretText();
     const LoadTestSpec wanted = spec();
-    if (wanted.compareSingleDatabase) {
+    Engine& engine = m_controller->engine();
+    // Without a replica there is no comparison phase (LoadTest runs one phase).
+    if (wanted.compareSingleDatabase && engine.settings().replicaConfigured()) {
         // The comparison phase moves this engine's reads to the primary: the
         // same consequence the routing switch asks about.
-        const bool now = m_controller->engine().flags().useReadReplica();
+        const bool now = engine.flags().useReadReplica();
         const QString question
-            = u"Run the load test?\n\nIts second phase turns USE_READ_REPLICA off: every read of this console, "
-              u"the dashboard readers included, goes to the primary until the phase ends. USE_READ_REPLICA is "
-              u"then set back to %1, and the routing switches are locked until the test ends."_s
-                  .arg(now ? u"on"_s : u"off"_s);
+            = u"Run the load test?\n\nIt sets USE_READ_REPLICA on for its first phase%1 and off for its second: "
+              u"then every read of this console, the dashboard readers included, goes to the primary until the "
+              u"phase ends. USE_READ_REPLICA is set back to %2 at the end, and the routing switches are locked "
+              u"until then."_s.arg(now ? QString() : u" (it is off now)"_s, now ? u"on"_s : u"off"_s);
         const bool go = m_confirm ? m_confirm(question)
                                   : QMessageBox::question(this, u"Run the load test"_s, question,
                                         QMessageBox::Yes | QMessageBox::No, QMessageBox::No)

@@ -261,6 +261,8 @@ void MainWindow::buildDocks()
     QDockWidget* etl = addDock(QStringLiteral("etl"), QStringLiteral("ETL loads"), m_etl, Qt::BottomDockWidgetArea);
     m_loadTest = new LoadTestPanel(m_engine, this);
     m_loadTest->setReadOnly(m_options.readOnly);
+    if (m_options.confirm)
+        m_loadTest->setConfirmer(m_options.confirm);
     // The load test switches USE_READ_REPLICA itself: a click meanwhile would
     // spoil its comparison, and its changes are named in the audit log.
     connect(&m_loadTest->controller(), &LoadTestController::runningChanged, m_flags, [this](bool running) {

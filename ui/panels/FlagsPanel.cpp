@@ -161,6 +161,7 @@ QWidget* FlagsPanel::buildSwitches()
         FlagState& s = state(spec.flag);
         s.box = new QCheckBox(spec.text, box);
         s.box->setObjectName(spec.name + QStringLiteral("Switch"));
+        s.tip = spec.tip;
         s.box->setToolTip(spec.tip);
         s.sourceLabel = new QLabel(box);
         s.sourceLabel->setObjectName(spec.name + QStringLiteral("Source"));
@@ -513,7 +514,7 @@ void FlagsPanel::show(Flag flag)
         s.box->setChecked(s.value);
     }
     s.box->setEnabled(!m_readOnly && m_heldBy.isEmpty());
-    s.box->setToolTip(m_heldBy.isEmpty() ? QString() : m_heldBy);
+    s.box->setToolTip(m_heldBy.isEmpty() ? s.tip : m_heldBy);
     QString sourceText = QStringLiteral("source: %1").arg(s.source);
     if (s.source == kChangedOutside && !s.changedBy.isEmpty())
         sourceText += QStringLiteral(" (by %1)").arg(s.changedBy);

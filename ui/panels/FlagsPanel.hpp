@@ -132,6 +132,7 @@ private:
         bool value = true;
         QString source;
         QString changedBy; // who the engine says made the last change outside the console
+        QString tip; // the switch's own tooltip (a hold replaces it with the reason)
         QCheckBox* box = nullptr;
         QLabel* sourceLabel = nullptr;
     };
