@@ -209,7 +209,8 @@ int main(int argc, char** argv)
                        "DASHBOARD_READERS dashboard readers in this console, so the charts, pools and routing "
                        "inspector have traffic to show (demos, screenshots)."));
     const QCommandLineOption chartWindowOption(QStringLiteral("chart-window"),
-        QStringLiteral("Time window of the charts, in minutes (1-1440; the View menu's choice is saved otherwise)."),
+        QStringLiteral("Time window of the charts, in minutes (1-1440); without it, the one in use when the "
+                       "console last closed."),
         QStringLiteral("MINUTES"));
     const QCommandLineOption readOnlyOption(QStringLiteral("read-only"),
         QStringLiteral("Observer mode: watch only; every action that changes something is disabled."));
